@@ -1,0 +1,21 @@
+// tsc emits JavaScript into build/ (TypeScript 7 has no JavaScript API for rollup plugins);
+// rollup bundles that JavaScript. idb-keyval is inlined: the two functions used are ~300 bytes.
+import resolve from '@rollup/plugin-node-resolve'
+import terser from '@rollup/plugin-terser'
+
+const minify = terser({ ecma: 2020, compress: { passes: 3, pure_getters: true }, format: { comments: false } })
+
+export default [
+  {
+    // npm entry: ESM, no side effects at import; bundlers minify it with the app.
+    input: 'build/index.js',
+    output: { file: 'dist/userbeam.mjs', format: 'es' },
+    plugins: [resolve()],
+  },
+  {
+    // Script-tag build: defines window.userbeam.
+    input: 'build/browser.js',
+    output: { file: 'dist/userbeam.min.js', format: 'iife' },
+    plugins: [resolve(), minify],
+  },
+]

@@ -1,0 +1,168 @@
+/**
+ * Validation at the edge: turns whatever the page passed into typed attribute values, and says
+ * exactly why each rejected one was rejected. Pure: no browser API, so the relay reuses it.
+ * Nothing here throws, whatever the input (proxies with throwing traps, getters, cycles).
+ */
+import type { AttributeType, AttributeValue, Rules } from './types'
+
+/** The Growlytics limits: also the default limits of the `json` format. */
+export const growlyticsRules: Rules = {
+  idMax: 40,
+  nameMax: 49,
+  stringMax: 512,
+  customMax: 100,
+  standard: ['name', 'email', 'mobile'],
+  typeLock: true,
+}
+
+export interface Typed {
+  type: AttributeType
+  value: AttributeValue
+}
+
+export interface Rejection {
+  attribute: string
+  reason: string
+}
+
+export interface Checked {
+  attributes: Record<string, Typed>
+  rejected: Rejection[]
+}
+
+const FORBIDDEN = ['__proto__', 'constructor', 'prototype']
+
+/** Describes a value for a message without ever throwing (symbols, revoked proxies...). */
+export function describe(value: unknown): string {
+  try {
+    if (value === null) return 'null'
+    if (Array.isArray(value)) return 'an array'
+    if (value instanceof Date) return 'an invalid Date'
+    const t = typeof value
+    if (t === 'string') return `a string of ${(value as string).length} characters`
+    if (t === 'number' || t === 'bigint') return `${t} ${String(value)}`
+    return t === 'object' ? 'an object' : `a ${t}`
+  } catch {
+    return 'an unreadable value'
+  }
+}
+
+/** One value to its typed form, or the reason it cannot be sent as it is. */
+export function typeValue(value: unknown, rules: Rules): Typed | string {
+  switch (typeof value) {
+    case 'string':
+      return value.length > rules.stringMax
+        ? `the value has ${value.length} characters; the limit is ${rules.stringMax} (Userbeam never truncates: shorten it before sending)`
+        : { type: 'string', value }
+    case 'number':
+      return Number.isFinite(value)
+        ? { type: 'number', value }
+        : `${value} is not a finite number`
+    case 'boolean':
+      return { type: 'boolean', value }
+    case 'bigint': {
+      const n = Number(value)
+      // Only a BigInt that survives the round trip is sent: anything else would change the number.
+      return BigInt(n) === value
+        ? { type: 'number', value: n }
+        : `BigInt ${value} cannot be represented exactly as a number; send it as a string`
+    }
+  }
+  if (value instanceof Date) {
+    const time = value.getTime()
+    return time === time ? { type: 'date', value: value.toISOString() } : 'the value is an invalid Date'
+  }
+  return `the value is ${describe(value)}; allowed are string, number, boolean, Date and exact BigInt`
+}
+
+/** Checks a name against the rules; returns the reason it is refused, or undefined. */
+export function nameProblem(name: string, rules: Rules): string | undefined {
+  if (!name) return 'attribute names must not be empty'
+  if (FORBIDDEN.includes(name)) return `"${name}" is a reserved JavaScript name`
+  if (name.length > rules.nameMax) return `the name has ${name.length} characters; the limit is ${rules.nameMax}`
+}
+
+/** Reads an attribute object as it is at the moment of the call (later mutation has no effect). */
+export function checkAttributes(input: unknown, rules: Rules): Checked {
+  const attributes: Record<string, Typed> = {}
+  const rejected: Rejection[] = []
+  if (input == null) return { attributes, rejected }
+  if (typeof input !== 'object' || Array.isArray(input) || input instanceof Date) {
+    rejected.push({ attribute: '', reason: `expected an object of attributes, got ${describe(input)}` })
+    return { attributes, rejected }
+  }
+  let keys: (string | symbol)[]
+  try {
+    keys = Reflect.ownKeys(input)
+  } catch {
+    rejected.push({ attribute: '', reason: 'the attributes object could not be read' })
+    return { attributes, rejected }
+  }
+  for (const key of keys) {
+    if (typeof key === 'symbol') {
+      rejected.push({ attribute: String(key), reason: 'attribute names must be strings, not symbols' })
+      continue
+    }
+    const problem = nameProblem(key, rules)
+    if (problem) {
+      rejected.push({ attribute: key, reason: problem })
+      continue
+    }
+    let typed: Typed | string
+    try {
+      const descriptor = Object.getOwnPropertyDescriptor(input, key)
+      if (!descriptor || !descriptor.enumerable) continue
+      typed = typeValue('value' in descriptor ? descriptor.value : (input as Record<string, unknown>)[key], rules)
+    } catch {
+      typed = 'reading the value threw an error'
+    }
+    if (typeof typed === 'string') rejected.push({ attribute: key, reason: typed })
+    else attributes[key] = typed
+  }
+  return { attributes, rejected }
+}
+
+/** Checks a user id; returns the reason it is refused, or undefined. */
+export function idProblem(id: unknown, rules: Rules): string | undefined {
+  if (typeof id !== 'string') return `the user id must be a string, got ${describe(id)}`
+  if (!id.trim()) return 'the user id must not be empty'
+  if (id.length > rules.idMax) return `the user id has ${id.length} characters; the limit is ${rules.idMax}`
+}
+
+/**
+ * Profile-wide limits, applied in call order against what the profile already holds: the
+ * first-type-wins lock and the custom attribute cap. Removes refused attributes from `attributes`
+ * and records newly seen types in `types`; `added` says whether it did.
+ */
+export function applyProfileLimits(
+  attributes: Record<string, Typed>,
+  types: Record<string, AttributeType>,
+  rules: Rules,
+): { rejected: Rejection[]; added: boolean } {
+  const rejected: Rejection[] = []
+  let added = false
+  let custom = -1 // counted on the first new name only: pushes of known names stay O(attributes)
+  for (const name in attributes) {
+    const { type } = attributes[name]
+    const locked = types[name]
+    if (locked) {
+      if (rules.typeLock && locked !== type) {
+        rejected.push({ attribute: name, reason: `its type is locked to ${locked} by its first value; got ${type}` })
+        delete attributes[name]
+      }
+      continue
+    }
+    if (!rules.standard.includes(name)) {
+      if (custom < 0) custom = Object.keys(types).filter((n) => !rules.standard.includes(n)).length
+      if (custom >= rules.customMax) {
+        rejected.push({ attribute: name, reason: `the profile already has ${rules.customMax} custom attributes, the limit` })
+        delete attributes[name]
+        continue
+      }
+      custom++
+    }
+    types[name] = type
+    added = true
+  }
+  return { rejected, added }
+}

@@ -1,0 +1,4 @@
+/** Entry of dist/userbeam.min.js: installs the global at once. The one file with a side effect. */
+import { install } from './global'
+
+install(window, document.currentScript)

@@ -1,0 +1,23 @@
+/**
+ * One pure function from an HTTP answer to what happens to the data it carried. A format may
+ * look at its vendor's bodies first (a 200 that says "fail"); this is what every answer falls
+ * back to.
+ */
+import { parseRetryAfter } from './backoff'
+import type { Answer, Verdict } from './types'
+
+export function classify(answer: Answer, now = Date.now()): Verdict {
+  const { status } = answer
+  if (status >= 200 && status < 300) return { kind: 'ok' }
+  if (status === 408 || status === 429 || status >= 500 || status < 200) {
+    return { kind: 'retry', after: parseRetryAfter(answer.retryAfter, now), reason: `HTTP ${status}` }
+  }
+  if (status === 413) return { kind: 'split', reason: 'HTTP 413: the request was too large' }
+  if (status === 401 || status === 403) {
+    return {
+      kind: 'auth',
+      reason: `HTTP ${status}: the endpoint refused the credentials. Queued updates are kept; sending pauses until the next page load (or 30 minutes). Check the headers option, or the credential your relay adds.`,
+    }
+  }
+  return { kind: 'drop', reason: `HTTP ${status}: the endpoint rejected the data as invalid` }
+}

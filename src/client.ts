@@ -1,0 +1,287 @@
+/**
+ * createClient: the composition root, the only file that knows every part. Public calls are
+ * synchronous and never throw; each is validated at once (so later mutation of the caller's
+ * object has no effect), then applied in call order once the stored identity is loaded, merged
+ * into per-profile deltas, and committed to the queue in one transaction per tick.
+ */
+import { applyProfileLimits, checkAttributes, idProblem, type Rejection, type Typed } from './attributes'
+import { createDelivery } from './delivery'
+import { createEmitter, type Listener } from './emitter'
+import { json } from './formats/json'
+import { anonymous, profileKey, uuid } from './identity'
+import { resolveOptions } from './options'
+import { createQueue } from './queue'
+import { mergeRecord, overBudget, toProfile } from './records'
+import { createScheduler } from './scheduler'
+import { idbKV, memoryKV, resilientKV } from './store'
+import type { Delta, EventMap, IdentityState, Options, ProfileRecord } from './types'
+
+export interface User {
+  /** Adds or updates attributes of the current visitor, anonymous or identified. */
+  push(attributes: Record<string, unknown>): void
+  /** Logs a user in; a different user than the current one logs the current one out first. */
+  identify(userId: string, attributes?: Record<string, unknown>, options?: { signature?: string }): void
+  /** Logs out: what is queued stays with the old user; later pushes go to a new anonymous id. */
+  logout(): void
+}
+
+export interface Client {
+  user: User
+  /** Resolves once everything queued before the call is delivered or dropped for good (or sending is paused). */
+  flush(): Promise<void>
+  /** Subscribes to 'sent', 'error' or 'drop'; returns the unsubscribe function. */
+  on<K extends keyof EventMap>(type: K, listener: Listener<K>): () => void
+  /** consent(false) stops sending and erases the queue; consent(true) resumes. Remembered across visits. */
+  consent(granted: boolean): void
+  /** Stops timers and listeners; what is queued stays stored for the next client. */
+  close(): void
+}
+
+/**
+ * Creates a client. Safe to call anywhere; nothing throws into the page.
+ * @example
+ * const client = createClient({ endpoint: '/profiles' })
+ * client.user.push({ city: 'Mumbai' })
+ * client.user.identify('u-42', { email: 'asha@example.com' })
+ */
+export function createClient(options: Options): Client {
+  const { config, problems } = resolveOptions(options)
+  const events = createEmitter(config.debug)
+  const format = json
+  const rules = format.rules
+  const holds = !format.anonymous
+  for (const problem of problems) events.warnOnce(`userbeam: ${problem}`)
+
+  let state: IdentityState | undefined
+  let ops: (() => void)[] | undefined = []
+  let deltas = new Map<string, Delta>()
+  let dirty = false
+  let committing: Promise<void> | undefined
+  let waiters: { targets: [string, string, number][]; done: () => void }[] = []
+
+  const report = (error: EventMap['error']) => events.emit('error', error)
+  const storageFailed = (error: unknown) => {
+    const message = `userbeam: IndexedDB is unavailable (${String(error)}); updates are kept in memory and still sent, but do not survive a reload.`
+    events.warnOnce(message)
+    report({ code: 'storage', message })
+  }
+  const inBrowser = typeof window !== 'undefined'
+  if (inBrowser && typeof indexedDB === 'undefined') storageFailed('not supported here')
+  const kv =
+    typeof indexedDB === 'undefined'
+      ? memoryKV()
+      : resilientKV(idbKV(config.storageName), () => queue.dump(), storageFailed)
+  const queue = createQueue(kv, (count) =>
+    report({ code: 'storage', message: `userbeam: removed ${count} unreadable queue entries` }),
+  )
+  const sendable = (r: ProfileRecord) => !holds || r.userId !== null
+  const delivery = createDelivery(
+    queue,
+    { endpoint: config.endpoint, headers: config.headers, format, batch: Math.min(config.maxBatchSize, format.batch), timeout: config.timeout, anonymous: !holds },
+    events.emit,
+  )
+  const scheduler = createScheduler(
+    async () => {
+      const outcome = await delivery.cycle().catch(() => ({ kind: 'retry' }) as const)
+      check(outcome.kind === 'auth')
+      return outcome
+    },
+    config.flushInterval,
+    (retry) => void queue.saveRetry(retry).catch(() => {}),
+  )
+
+  /** Resolves the flush() calls whose records are all settled (or all, when sending stopped). */
+  function check(all = false) {
+    waiters = waiters.filter((w) => {
+      const open =
+        !all &&
+        w.targets.some(([key, rid, seq]) => {
+          const r = queue.pending.get(key)
+          return r && r.rid === rid && (r.acked ?? 0) < seq
+        })
+      if (!open) w.done()
+      return open
+    })
+  }
+
+  const run = (op: () => void) => (ops ? ops.push(op) : op())
+  const guard = (fn: () => void) => {
+    try {
+      fn()
+    } catch (error) {
+      report({ code: 'input', message: `userbeam: internal error, the call was ignored (${String(error)})` })
+    }
+  }
+  const reject = (call: string, { attribute, reason }: Rejection) =>
+    report(
+      attribute
+        ? { code: 'attribute', attribute, message: `userbeam: ${call}: attribute "${attribute}" rejected (${format.name} rules): ${reason}. The other attributes were kept.` }
+        : { code: 'input', message: `userbeam: ${call}: ${reason}; nothing was stored` },
+    )
+
+  /** Applies profile-wide limits, then adds what is left to the current profile's delta. */
+  function stage(call: string, attributes: Record<string, Typed>, link = false, fold?: string) {
+    const s = state!
+    if (!s.consent) return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
+    const { rejected, added } = applyProfileLimits(attributes, s.types, rules)
+    for (const r of rejected) reject(call, r)
+    if (added) dirty = true
+    if (!link && !Object.keys(attributes).length) return
+    const key = profileKey(s)
+    let delta = deltas.get(key)
+    if (!delta) deltas.set(key, (delta = { key, userId: s.userId, anonymousId: s.anonymousId, signature: s.signature, attributes: {} }))
+    Object.assign(delta.attributes, attributes)
+    if (fold) delta.fold = fold
+    commitSoon()
+  }
+
+  function commitSoon() {
+    committing ||= Promise.resolve().then(commitAll)
+  }
+
+  async function commitAll() {
+    try {
+      while (deltas.size || dirty) {
+        const batch = [...deltas.values()]
+        deltas = new Map()
+        const identity = dirty ? { ...state!, types: { ...state!.types } } : undefined
+        dirty = false
+        await queue.commit(batch, identity)
+        const over = overBudget([...queue.pending.values()], config.maxQueueBytes)
+        if (over.length) {
+          await queue.remove(over)
+          events.emit('drop', {
+            reason: `the queue passed its ${config.maxQueueBytes}-byte budget (maxQueueBytes): the oldest updates were dropped, anonymous ones first`,
+            profiles: over.map(toProfile),
+          })
+        }
+      }
+    } catch (error) {
+      report({ code: 'storage', message: `userbeam: could not store updates (${String(error)})` })
+    }
+    committing = undefined
+    let ready = 0
+    for (const r of queue.pending.values()) if (sendable(r)) ready++
+    if (ready) scheduler.poke(ready >= config.maxBatchSize)
+  }
+
+  /** Waits for pending commits, then for every record stored at that moment to be settled. */
+  async function flushWhenStored(resolve: () => void) {
+    try {
+      while (committing) await committing
+      if (!state!.consent || scheduler.phase === 'off' || scheduler.phase === 'paused') return resolve()
+      const records = await queue.snapshot()
+      waiters.push({ targets: records.filter(sendable).map((r) => [r.key, r.rid, r.seq]), done: resolve })
+      check()
+      scheduler.now()
+    } catch {
+      resolve()
+    }
+  }
+
+  function logoutNow() {
+    state = anonymous(state!.consent)
+    dirty = true
+    commitSoon()
+  }
+
+  /** The page is leaving: send what this tab knows, merged with what is not committed yet. */
+  function beacon() {
+    if (!state?.consent || !config.endpoint) return
+    const records = new Map(queue.pending)
+    for (const d of deltas.values()) {
+      records.set(d.key, mergeRecord(records.get(d.key), d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now()))
+      if (d.fold) records.delete(d.fold)
+    }
+    delivery.beacon([...records.values()].sort((a, b) => a.created - b.created))
+  }
+  const onVisibility = () => document.visibilityState === 'hidden' && scheduler.now()
+  const onOnline = () => scheduler.now()
+  if (inBrowser) {
+    addEventListener('pagehide', beacon)
+    addEventListener('online', onOnline)
+    document.addEventListener('visibilitychange', onVisibility)
+  }
+  if (!config.endpoint) scheduler.stop()
+
+  queue
+    .load()
+    .catch(() => [undefined, undefined] as const)
+    .then(([saved, retry]) => {
+      state = saved ?? anonymous()
+      dirty = !saved
+      if (!state.consent) scheduler.stop()
+      else if (retry) scheduler.restore(retry)
+      const todo = ops!
+      ops = undefined
+      for (const op of todo) guard(op)
+      commitSoon()
+      // Whatever an earlier page left behind goes now.
+      scheduler.now()
+    })
+
+  return {
+    user: {
+      push: (attributes) =>
+        guard(() => {
+          const checked = checkAttributes(attributes, rules)
+          checked.rejected.forEach((r) => reject('push', r))
+          run(() => stage('push', checked.attributes))
+        }),
+      identify: (userId, attributes, options) =>
+        guard(() => {
+          const problem = idProblem(userId, rules)
+          if (problem) {
+            report({ code: 'identity', message: `userbeam: identify: ${problem}; the call was ignored (pass the id as a string of at most ${rules.idMax} characters)` })
+            return
+          }
+          const checked = checkAttributes(attributes, rules)
+          checked.rejected.forEach((r) => reject('identify', r))
+          const signature = typeof options?.signature === 'string' ? options.signature : undefined
+          run(() => {
+            if (state!.userId !== null && state!.userId !== userId) logoutNow()
+            const from = state!
+            if (from.userId === null || (signature && signature !== from.signature)) {
+              state = { ...from, userId, signature: signature ?? from.signature }
+              dirty = true
+            }
+            // From anonymous, the identified record links the two profiles even with no attributes.
+            const linking = from.userId === null
+            stage('identify', checked.attributes, linking, linking && holds ? profileKey(from) : undefined)
+            commitSoon()
+          })
+        }),
+      logout: () => guard(() => run(logoutNow)),
+    },
+
+    flush: () => new Promise<void>((resolve) => guard(() => run(() => void flushWhenStored(resolve)))),
+
+    on: (type, listener) => events.on(type, listener),
+
+    consent: (granted) =>
+      guard(() =>
+        run(() => {
+          state = { ...state!, consent: !!granted }
+          dirty = true
+          if (granted) {
+            if (config.endpoint) scheduler.start()
+          } else {
+            deltas.clear()
+            scheduler.stop()
+            queue.clear().then(() => check(true), () => check(true))
+          }
+          commitSoon()
+        }),
+      ),
+
+    close() {
+      scheduler.stop()
+      check(true)
+      if (inBrowser) {
+        removeEventListener('pagehide', beacon)
+        removeEventListener('online', onOnline)
+        document.removeEventListener('visibilitychange', onVisibility)
+      }
+    },
+  }
+}

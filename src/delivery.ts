@@ -1,0 +1,135 @@
+/**
+ * Sending: a cycle snapshots the stored records, posts them in batches through the format, and
+ * settles each batch by its verdict. The beacon does the same synchronously when the page is
+ * going away, from what this tab knows, with keepalive. At most one request per profile is in
+ * flight.
+ */
+import { classify } from './classify'
+import { recordBytes, toProfile } from './records'
+import type { Outcome } from './scheduler'
+import { byteLength, KEEPALIVE_MAX, transmit } from './transport'
+import type { Answer, EventMap, Format, OutgoingRequest, ProfileRecord, Verdict } from './types'
+
+export interface DeliveryConfig {
+  endpoint: string
+  headers: Record<string, string>
+  format: Format
+  /** Most profiles a request carries. */
+  batch: number
+  timeout: number
+  /** Whether anonymous records are sent (false: held for identify). */
+  anonymous: boolean
+}
+
+export interface Delivery {
+  /** Sends everything stored that may be sent; resolves with what the scheduler should do next. */
+  cycle(): Promise<Outcome>
+  /** Sends `records` now with keepalive, without waiting for anything: the page is leaving. */
+  beacon(records: ProfileRecord[]): void
+}
+
+interface Settler {
+  settle(records: ProfileRecord[]): Promise<void>
+  snapshot(): Promise<ProfileRecord[]>
+}
+
+/** Groups records into requests of at most `batch` profiles and about KEEPALIVE_MAX bytes. */
+export function chunk(records: ProfileRecord[], batch: number): ProfileRecord[][] {
+  const out: ProfileRecord[][] = []
+  let current: ProfileRecord[] = []
+  let bytes = 0
+  for (const record of records) {
+    const size = recordBytes(record)
+    if (current.length && (current.length >= batch || bytes + size > KEEPALIVE_MAX * 0.8)) {
+      out.push(current)
+      current = []
+      bytes = 0
+    }
+    current.push(record)
+    bytes += size
+  }
+  if (current.length) out.push(current)
+  return out
+}
+
+export function createDelivery(
+  queue: Settler,
+  config: DeliveryConfig,
+  emit: <K extends keyof EventMap>(type: K, event: EventMap[K]) => void,
+  fetcher?: typeof fetch,
+  now = Date.now,
+): Delivery {
+  const inFlight = new Set<string>()
+  let keepaliveBytes = 0
+  const sendable = (records: ProfileRecord[]) =>
+    records.filter((r) => !inFlight.has(r.key) && (config.anonymous || r.userId !== null))
+  const build = (records: ProfileRecord[]) => config.format.build(records, config.endpoint, config.headers, now())
+
+  /** One request, with its keys marked in flight and keepalive when it fits. */
+  async function send(request: OutgoingRequest, keepalive: boolean): Promise<{ answer?: Answer; verdict: Verdict }> {
+    const size = byteLength(request.body)
+    keepalive &&= keepaliveBytes + size <= KEEPALIVE_MAX
+    if (keepalive) keepaliveBytes += size
+    for (const r of request.records) inFlight.add(r.key)
+    const answer = await transmit(request, config.timeout, keepalive, fetcher)
+    for (const r of request.records) inFlight.delete(r.key)
+    if (keepalive) keepaliveBytes -= size
+    if (typeof answer === 'string') return { verdict: { kind: 'retry', reason: answer } }
+    return { answer, verdict: config.format.classify?.(answer) ?? classify(answer, now()) }
+  }
+
+  /** Posts records; a refused multi-profile batch is halved so one bad profile cannot sink the rest. */
+  async function post(records: ProfileRecord[]): Promise<Outcome | undefined> {
+    for (const request of build(records)) {
+      const { answer, verdict } = await send(request, true)
+      const profiles = request.records.map(toProfile)
+      switch (verdict.kind) {
+        case 'ok':
+          await queue.settle(request.records)
+          emit('sent', { status: answer!.status, profiles })
+          break
+        case 'split':
+        case 'drop':
+          if (request.records.length > 1) {
+            const half = Math.ceil(request.records.length / 2)
+            const outcome = (await post(request.records.slice(0, half))) || (await post(request.records.slice(half)))
+            if (outcome) return outcome
+            break
+          }
+          await queue.settle(request.records)
+          emit('drop', { reason: verdict.reason, status: answer!.status, body: answer!.body, profiles })
+          break
+        case 'retry':
+          return { kind: 'retry', after: verdict.after }
+        case 'auth':
+          emit('error', { code: 'auth', message: `userbeam: ${verdict.reason}`, status: answer!.status })
+          return { kind: 'auth' }
+      }
+    }
+  }
+
+  return {
+    async cycle() {
+      for (const records of chunk(sendable(await queue.snapshot()), config.batch)) {
+        const outcome = await post(records)
+        if (outcome) return outcome
+      }
+      return { kind: 'done' }
+    },
+
+    beacon(records) {
+      for (const group of chunk(sendable(records), config.batch)) {
+        for (const request of build(group)) {
+          if (keepaliveBytes + byteLength(request.body) > KEEPALIVE_MAX) return
+          // If the page survives (back/forward cache), settle as usual; if not, the records are
+          // still stored and go again on the next visit, with the same content.
+          send(request, true).then(({ answer, verdict }) => {
+            if (verdict.kind !== 'ok') return
+            queue.settle(request.records).catch(() => {})
+            emit('sent', { status: answer!.status, profiles: request.records.map(toProfile) })
+          })
+        }
+      }
+    },
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Events and console output. Listeners are the page's code: one that throws is reported on the
+ * console and never breaks delivery. Rejections are loud in debug, quiet otherwise.
+ */
+import type { EventMap } from './types'
+
+export type Listener<K extends keyof EventMap> = (event: EventMap[K]) => void
+
+export interface Emitter {
+  on<K extends keyof EventMap>(type: K, listener: Listener<K>): () => void
+  emit<K extends keyof EventMap>(type: K, event: EventMap[K]): void
+  /** console.warn in debug mode only. */
+  debug(message: string, detail?: unknown): void
+  /** console.warn always, once per message: for what a site owner must fix. */
+  warnOnce(message: string): void
+}
+
+export function createEmitter(debugMode: boolean, log: Pick<Console, 'warn'> = console): Emitter {
+  const listeners: { [K in keyof EventMap]: Set<Listener<K>> } = { sent: new Set(), error: new Set(), drop: new Set() }
+  const warned = new Set<string>()
+  const warn = (...args: unknown[]) => {
+    try {
+      log.warn(...args)
+    } catch {}
+  }
+  return {
+    on(type, listener) {
+      const set = listeners[type] as Set<Listener<typeof type>> | undefined
+      if (!set || typeof listener !== 'function') {
+        warn(`userbeam: on() takes 'sent', 'error' or 'drop' and a function; got ${String(type)}`)
+        return () => {}
+      }
+      set.add(listener)
+      return () => void set.delete(listener)
+    },
+    emit(type, event) {
+      if (debugMode) {
+        if (type === 'sent') warn(`userbeam: sent ${(event as EventMap['sent']).profiles.length} profile(s)`, event)
+        else warn((event as { message?: string; reason?: string }).message ?? `userbeam: dropped: ${(event as EventMap['drop']).reason}`, event)
+      }
+      for (const listener of listeners[type]) {
+        try {
+          listener(event)
+        } catch (error) {
+          warn(`userbeam: a '${type}' listener threw`, error)
+        }
+      }
+    },
+    debug(message, detail) {
+      if (debugMode) warn(message, detail)
+    },
+    warnOnce(message) {
+      if (!warned.has(message)) {
+        warned.add(message)
+        warn(message)
+      }
+    },
+  }
+}

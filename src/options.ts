@@ -1,0 +1,45 @@
+/**
+ * Options in, a complete configuration out, with a sentence for every option that was wrong
+ * and what was used instead. Never throws: a misconfigured page keeps working.
+ */
+import type { Options } from './types'
+
+export type Config = Required<Options>
+
+export const DEFAULTS: Omit<Config, 'endpoint'> = {
+  headers: {},
+  flushInterval: 1000,
+  maxBatchSize: 100,
+  storageName: 'userbeam',
+  maxQueueBytes: 1_000_000,
+  timeout: 10_000,
+  debug: false,
+}
+
+const NUMBERS = ['flushInterval', 'maxBatchSize', 'maxQueueBytes', 'timeout'] as const
+
+export function resolveOptions(input: unknown): { config: Config; problems: string[] } {
+  const options = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
+  const problems: string[] = []
+  const config: Config = { ...DEFAULTS, endpoint: '' }
+  if (typeof options.endpoint === 'string' && options.endpoint.trim()) config.endpoint = options.endpoint
+  else problems.push('the endpoint option is required (a URL such as "/profiles"); updates are stored but not sent')
+  for (const name of NUMBERS) {
+    const value = options[name]
+    if (value === undefined) continue
+    if (typeof value === 'number' && value >= (name === 'flushInterval' ? 0 : 1) && value < Infinity) config[name] = value
+    else problems.push(`${name} must be a positive number, got ${String(value)}; using ${DEFAULTS[name]}`)
+  }
+  if (typeof options.storageName === 'string' && options.storageName) config.storageName = options.storageName
+  else if (options.storageName !== undefined) problems.push(`storageName must be a non-empty string; using "${DEFAULTS.storageName}"`)
+  if (options.headers && typeof options.headers === 'object') {
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(options.headers)) {
+      if (typeof value === 'string') headers[name] = value
+      else problems.push(`header "${name}" must be a string; it is not sent`)
+    }
+    config.headers = headers
+  }
+  config.debug = options.debug === true
+  return { config, problems }
+}

@@ -1,0 +1,130 @@
+/**
+ * The durable queue: merged profile records in a KV store, plus `pending`, this tab's view of
+ * them (the page-hide beacon must be built synchronously, without a storage round trip).
+ * Every change is one transaction: a group of calls is merged in one commit, an answer settles
+ * the records it carried in one more.
+ */
+import { isIdentity, uuid } from './identity'
+import { isRecord, mergeRecord, settleRecord } from './records'
+import type { KV } from './store'
+import type { Delta, IdentityState, ProfileRecord, RetryState } from './types'
+
+const RECORD = 'r:'
+const IDENTITY = 'identity'
+const RETRY = 'retry'
+
+export interface Queue {
+  /** This tab's view of the stored records, by key. */
+  pending: Map<string, ProfileRecord>
+  load(): Promise<[IdentityState | undefined, RetryState | undefined]>
+  /** Merges the deltas in order (and writes the identity state) in one transaction. */
+  commit(deltas: Delta[], identity?: IdentityState): Promise<void>
+  /** Reads every stored record (every tab's), oldest first; refreshes `pending`. */
+  snapshot(): Promise<ProfileRecord[]>
+  /** Removes what the endpoint took (or refused for good) and has not changed since. */
+  settle(sent: ProfileRecord[]): Promise<void>
+  /** Removes whole records (the byte budget), unless they were re-created meanwhile. */
+  remove(records: ProfileRecord[]): Promise<void>
+  /** Erases every record. */
+  clear(): Promise<void>
+  saveRetry(retry: RetryState): Promise<void>
+  /** What memory should start with if storage fails: the records known to be pending. */
+  dump(): [string, unknown][]
+}
+
+export function createQueue(
+  kv: KV,
+  onCorrupt: (count: number) => void,
+  now = Date.now,
+): Queue {
+  const pending = new Map<string, ProfileRecord>()
+  // One operation at a time, in call order: `pending` can never be overwritten by an older read.
+  let tail: Promise<unknown> = Promise.resolve()
+  const serial = <T>(op: () => Promise<T>): Promise<T> => {
+    const next = tail.then(op)
+    tail = next.catch(() => {})
+    return next
+  }
+  const sync = (records: (ProfileRecord | undefined)[], keys: string[]) =>
+    keys.forEach((key, i) => (records[i] ? pending.set(key, records[i]!) : pending.delete(key)))
+  /** Rewrites records by key with `fn`, in one transaction, and mirrors the outcome. */
+  const rewrite = (
+    keys: string[],
+    fn: (current: ProfileRecord | undefined, i: number) => ProfileRecord | undefined,
+  ) =>
+    kv
+      .update(
+        keys.map((key) => RECORD + key),
+        (values) => {
+          const next = values.map((value, i) => fn(isRecord(value) ? value : undefined, i))
+          return [next.map((record, i) => [RECORD + keys[i], record]), next]
+        },
+      )
+      .then((next) => sync(next, keys))
+
+  return {
+    pending,
+    load: () =>
+      serial(() => kv.update([IDENTITY, RETRY], ([identity, retry]) => [
+        [],
+        [isIdentity(identity) ? identity : undefined, retry as RetryState | undefined],
+      ])),
+
+    commit: (deltas, identity) => serial(() => {
+      // Every key touched, in order: a fold reads (and deletes) the anonymous record it folds.
+      const keys = [...new Set(deltas.flatMap((d) => (d.fold ? [d.fold, d.key] : [d.key])))]
+      return kv
+        .update(
+          keys.map((key) => RECORD + key),
+          (values) => {
+            const current = new Map(keys.map((key, i) => [key, isRecord(values[i]) ? values[i] : undefined]))
+            for (const delta of deltas) {
+              const folded = delta.fold ? current.get(delta.fold) : undefined
+              if (delta.fold) current.set(delta.fold, undefined)
+              current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, now()))
+            }
+            const writes: [string, unknown][] = keys.map((key) => [RECORD + key, current.get(key)])
+            if (identity) writes.push([IDENTITY, identity])
+            return [writes, keys.map((key) => current.get(key))]
+          },
+        )
+        .then((next) => sync(next, keys))
+    }),
+
+    snapshot: () => serial(async () => {
+      const entries = await kv.all(RECORD)
+      const broken = entries.filter(([, value]) => !isRecord(value)).map(([key]) => key)
+      if (broken.length) {
+        // Unreadable entries (damaged, or another version's) would otherwise block the queue for ever.
+        await kv.update([], () => [broken.map((key) => [key, undefined]), 0])
+        onCorrupt(broken.length)
+      }
+      const records = entries.map(([, value]) => value).filter(isRecord)
+      pending.clear()
+      for (const record of records) pending.set(record.key, record)
+      return records.sort((a, b) => a.created - b.created)
+    }),
+
+    settle: (sent) =>
+      serial(() => rewrite(
+        sent.map((r) => r.key),
+        (current, i) => settleRecord(current, sent[i], uuid),
+      )),
+
+    remove: (records) =>
+      serial(() => rewrite(
+        records.map((r) => r.key),
+        (current, i) => (current && current.rid === records[i].rid ? undefined : current),
+      )),
+
+    clear: () => serial(async () => {
+      const stored = (await kv.all(RECORD)).map(([key]) => key)
+      await kv.update([], () => [stored.map((key) => [key, undefined]), 0])
+      pending.clear()
+    }),
+
+    saveRetry: (retry) => serial(() => kv.update([], () => [[[RETRY, retry]], undefined])),
+
+    dump: () => [...pending].map(([key, record]) => [RECORD + key, record]),
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The merge rules of the queue, as pure functions over profile records: how a call's delta joins
+ * a record, what an acknowledged snapshot removes, and which records a full queue gives up first.
+ * Both storage backends run these same functions inside their transactions.
+ */
+import type { Delta, Profile, ProfileRecord } from './types'
+
+/** Merges a delta (and, in hold-anonymous mode, a folded anonymous record) into a record. */
+export function mergeRecord(
+  current: ProfileRecord | undefined,
+  delta: Delta,
+  folded: ProfileRecord | undefined,
+  newId: () => string,
+  now: number,
+): ProfileRecord {
+  const record: ProfileRecord = current
+    ? { ...current, attributes: { ...current.attributes } }
+    : {
+        key: delta.key,
+        userId: delta.userId,
+        anonymousId: delta.anonymousId,
+        rid: newId(),
+        seq: 0,
+        messageId: '',
+        created: folded ? folded.created : now,
+        attributes: {},
+      }
+  const seq = ++record.seq
+  // Folded anonymous values are older than the call that folds them, so they go in first.
+  for (const source of [folded?.attributes, delta.attributes]) {
+    for (const name in source) record.attributes[name] = { type: source[name].type, value: source[name].value, seq }
+  }
+  if (delta.signature) record.signature = delta.signature
+  record.messageId = newId()
+  return record
+}
+
+/**
+ * After the endpoint accepted `sent`, removes from `current` exactly what is unchanged since
+ * that snapshot. Returns what is left to send, or undefined when nothing is.
+ */
+export function settleRecord(
+  current: ProfileRecord | undefined,
+  sent: ProfileRecord,
+  newId: () => string,
+): ProfileRecord | undefined {
+  // A record created anew since the snapshot (after an erase) is none of this answer's business.
+  if (!current || current.rid !== sent.rid) return current
+  if (current.seq === sent.seq) return undefined
+  const attributes: ProfileRecord['attributes'] = {}
+  let left = false
+  for (const name in current.attributes) {
+    if (current.attributes[name].seq > sent.seq) {
+      attributes[name] = current.attributes[name]
+      left = true
+    }
+  }
+  return left ? { ...current, attributes, acked: sent.seq, messageId: newId() } : undefined
+}
+
+/** Rough stored size of a record, for the queue's byte budget. */
+export function recordBytes(record: ProfileRecord): number {
+  return JSON.stringify(record).length
+}
+
+/**
+ * Which records to give up so the queue fits `max` bytes: anonymous ones first, oldest first,
+ * then identified ones, oldest first.
+ */
+export function overBudget(records: ProfileRecord[], max: number): ProfileRecord[] {
+  let total = 0
+  const sized = records.map((record) => {
+    const bytes = recordBytes(record)
+    total += bytes
+    return { record, bytes }
+  })
+  if (total <= max) return []
+  sized.sort(
+    (a, b) => Number(a.record.userId !== null) - Number(b.record.userId !== null) || a.record.created - b.record.created,
+  )
+  const drop: ProfileRecord[] = []
+  for (const { record, bytes } of sized) {
+    if (total <= max) break
+    drop.push(record)
+    total -= bytes
+  }
+  return drop
+}
+
+/** A record as the public events show it. */
+export function toProfile(record: ProfileRecord): Profile {
+  const attributes: Profile['attributes'] = {}
+  for (const name in record.attributes) attributes[name] = record.attributes[name].value
+  return { userId: record.userId, anonymousId: record.anonymousId, messageId: record.messageId, attributes }
+}
+
+/** Checks that something read back from storage is a record this version can send. */
+export function isRecord(value: unknown): value is ProfileRecord {
+  const r = value as ProfileRecord
+  return (
+    !!r &&
+    typeof r.key === 'string' &&
+    typeof r.anonymousId === 'string' &&
+    (r.userId === null || typeof r.userId === 'string') &&
+    typeof r.rid === 'string' &&
+    typeof r.seq === 'number' &&
+    typeof r.messageId === 'string' &&
+    typeof r.created === 'number' &&
+    !!r.attributes &&
+    typeof r.attributes === 'object'
+  )
+}

@@ -1,0 +1,100 @@
+/**
+ * When to send: one phase value, one timer. New data waits `interval` after the first pending
+ * update (or goes at once when a batch is full); failures back off with jitter or exactly as
+ * long as the server asked; offline waits for the network; refused credentials pause.
+ */
+import { AUTH_PAUSE, backoffDelay } from './backoff'
+import type { RetryState } from './types'
+
+/** What a send cycle reports back. */
+export type Outcome = { kind: 'done' } | { kind: 'retry'; after?: number } | { kind: 'auth' }
+
+export type Phase = 'idle' | 'waiting' | 'sending' | 'backoff' | 'offline' | 'paused' | 'off'
+
+export interface Scheduler {
+  readonly phase: Phase
+  /** New data is stored: send after the interval, or at once when a batch is `full`. */
+  poke(full: boolean): void
+  /** Send as soon as allowed: flush(), the page going hidden, the network coming back. */
+  now(): void
+  /** Resumes a wait saved by an earlier page. */
+  restore(retry: RetryState): void
+  stop(): void
+  start(): void
+}
+
+export function createScheduler(
+  send: () => Promise<Outcome>,
+  interval: number,
+  save: (retry: RetryState) => void,
+  now = Date.now,
+  random = Math.random,
+): Scheduler {
+  let phase: Phase = 'idle'
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let attempt = 0
+  /** The current wait was set by the server (Retry-After, or a saved one): flush() honours it. */
+  let told = false
+  /** Asked to send again while sending: how soon. */
+  let again: number | undefined
+
+  const wait = (ms: number, next: Phase) => {
+    clearTimeout(timer)
+    phase = next
+    timer = setTimeout(run, ms)
+  }
+
+  async function run() {
+    clearTimeout(timer)
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      phase = 'offline'
+      return
+    }
+    phase = 'sending'
+    again = undefined
+    const outcome = await send()
+    if (phase !== 'sending') return // stopped meanwhile
+    if (outcome.kind === 'retry') {
+      told = outcome.after !== undefined
+      const delay = outcome.after ?? backoffDelay(attempt, random)
+      save({ attempt: ++attempt, until: now() + delay })
+      wait(delay, 'backoff')
+    } else if (outcome.kind === 'auth') {
+      wait(AUTH_PAUSE, 'paused')
+    } else {
+      if (attempt) save({ attempt: (attempt = 0), until: 0 })
+      if (again === undefined) phase = 'idle'
+      else wait(again, 'waiting')
+    }
+  }
+
+  return {
+    get phase() {
+      return phase
+    },
+    poke(full) {
+      const delay = full ? 0 : interval
+      if (phase === 'idle' || (phase === 'waiting' && full)) wait(delay, 'waiting')
+      else if (phase === 'sending') again = Math.min(again ?? delay, delay)
+    },
+    now() {
+      if (phase === 'sending') again = 0
+      else if (phase === 'idle' || phase === 'waiting' || phase === 'offline' || (phase === 'backoff' && !told)) run()
+    },
+    restore(retry) {
+      attempt = retry.attempt
+      const left = retry.until - now()
+      if (left > 0 && phase !== 'off') {
+        told = true
+        wait(left, 'backoff')
+      }
+    },
+    stop() {
+      clearTimeout(timer)
+      phase = 'off'
+    },
+    start() {
+      if (phase === 'off') phase = 'idle'
+    },
+  }
+}

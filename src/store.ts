@@ -1,0 +1,114 @@
+/**
+ * Key-value storage with atomic read-then-write, on IndexedDB (idb-keyval's store) or in memory.
+ * The resilient wrapper moves to memory the first time IndexedDB fails (missing, blocked, quota,
+ * private mode), says so once, and replays the failed operation there: nothing is lost and
+ * nothing throws.
+ */
+import { createStore, promisifyRequest } from 'idb-keyval'
+
+/** Reads `keys`, then writes what `fn` returns (undefined deletes), in one transaction. */
+export type Update = <T>(keys: string[], fn: (values: unknown[]) => [writes: [string, unknown][], result: T]) => Promise<T>
+
+export interface KV {
+  update: Update
+  /** Every entry whose key starts with `prefix`, in key order. */
+  all(prefix: string): Promise<[string, unknown][]>
+}
+
+/** IndexedDB through idb-keyval's store: one database, one object store, grouped transactions. */
+export function idbKV(name: string): KV {
+  let store: ReturnType<typeof createStore> | undefined
+  const run = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T>) =>
+    Promise.resolve().then(() => (store ||= createStore(name, 'queue'))(mode, fn))
+  return {
+    update: (keys, fn) =>
+      run('readwrite', (s) => {
+        const values: unknown[] = []
+        let left = keys.length
+        let result: any
+        // Callbacks, not awaits: the transaction must stay active between the reads and the writes.
+        const write = () => {
+          const [writes, r] = fn(values)
+          result = r
+          for (const [key, value] of writes) value === undefined ? s.delete(key) : s.put(value, key)
+        }
+        keys.forEach((key, i) => {
+          s.get(key).onsuccess = (e) => {
+            values[i] = (e.target as IDBRequest).result
+            if (!--left) write()
+          }
+        })
+        if (!left) write()
+        return promisifyRequest(s.transaction).then(() => result)
+      }),
+    all: (prefix) =>
+      run('readonly', (s) => {
+        const range = IDBKeyRange.bound(prefix, prefix + '\uffff')
+        // Both requests run in one transaction, so keys and values line up.
+        const keys = promisifyRequest(s.getAllKeys(range))
+        return promisifyRequest(s.getAll(range)).then(async (values) => {
+          const k = await keys
+          return values.map((value, i): [string, unknown] => [k[i] as string, value])
+        })
+      }),
+  }
+}
+
+/** The same contract in memory: the fallback, and the store of environments without IndexedDB. */
+export function memoryKV(map = new Map<string, unknown>()): KV {
+  return {
+    update: async (keys, fn) => {
+      const [writes, result] = fn(keys.map((key) => map.get(key)))
+      for (const [key, value] of writes) value === undefined ? map.delete(key) : map.set(key, value)
+      return result
+    },
+    all: async (prefix) => [...map].filter(([key]) => key.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)),
+  }
+}
+
+/**
+ * Uses `primary` until it fails once, then memory for good. `seed` gives what memory should start
+ * with (what is known to be pending); `onFail` is told once. Until the first success, an operation
+ * that takes longer than `openTimeout` ms counts as a failure (an open that never answers).
+ */
+export function resilientKV(
+  primary: KV,
+  seed: () => [string, unknown][],
+  onFail: (error: unknown) => void,
+  openTimeout = 3000,
+): KV {
+  let current = primary
+  let proven = false
+  const guard = <T>(op: (kv: KV) => Promise<T>): Promise<T> => {
+    if (current !== primary) return op(current)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const attempt = op(primary)
+    const bounded = proven
+      ? attempt
+      : Promise.race([
+          attempt,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`IndexedDB did not answer within ${openTimeout} ms`)), openTimeout)
+          }),
+        ])
+    return bounded.then(
+      (value) => {
+        clearTimeout(timer)
+        proven = true
+        return value
+      },
+      (error) => {
+        clearTimeout(timer)
+        if (current === primary) {
+          current = memoryKV(new Map(seed()))
+          onFail(error)
+        }
+        return op(current)
+      },
+    )
+  }
+  return {
+    update: (keys, fn) => guard((kv) => kv.update(keys, fn)),
+    all: (prefix) => guard((kv) => kv.all(prefix)),
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Types shared by every layer. No runtime code lives here, so formats and the relay can
+ * import it without pulling in anything that touches a browser API.
+ */
+
+/** The four value types every endpoint understands (the Growlytics model). */
+export type AttributeType = 'string' | 'number' | 'boolean' | 'date'
+
+/** A value as stored and sent: dates travel as ISO 8601 UTC strings. */
+export type AttributeValue = string | number | boolean
+
+/** One stored attribute: its type, its value, and the record change (`seq`) that last set it. */
+export interface StoredAttribute {
+  type: AttributeType
+  value: AttributeValue
+  seq: number
+}
+
+/**
+ * One pending profile update as it sits in the queue: every push to the same profile is merged
+ * into it, last write per attribute wins.
+ */
+export interface ProfileRecord {
+  /** Queue key: one record per (userId, anonymousId) pair. */
+  key: string
+  userId: string | null
+  anonymousId: string
+  /** Identity-verification signature passed with identify, sent with this user's requests. */
+  signature?: string
+  /** Random id of this record's life: an ack only touches the record it was snapshotted from. */
+  rid: string
+  /** Change counter, raised by every merge. */
+  seq: number
+  /** The highest `seq` the endpoint has settled (accepted, or refused for good). */
+  acked?: number
+  /** Stays the same across retries of the same content; a new one whenever the content changes. */
+  messageId: string
+  /** When the record was first created (ms): the oldest records are sent and dropped first. */
+  created: number
+  attributes: Record<string, StoredAttribute>
+}
+
+/** What a call adds to one profile: validated attributes, in call order. */
+export interface Delta {
+  key: string
+  userId: string | null
+  anonymousId: string
+  signature?: string
+  attributes: Record<string, { type: AttributeType; value: AttributeValue }>
+  /** Key of a held anonymous record to fold into this one first (hold-anonymous mode). */
+  fold?: string
+}
+
+/** The visitor's identity, persisted beside the queue. */
+export interface IdentityState {
+  anonymousId: string
+  userId: string | null
+  signature?: string
+  /** First-type-wins lock: the type each attribute of the current profile was first seen with. */
+  types: Record<string, AttributeType>
+  /** False after consent(false): nothing is stored or sent. */
+  consent: boolean
+}
+
+/** Retry bookkeeping, persisted so a reload does not hammer a failing endpoint. */
+export interface RetryState {
+  attempt: number
+  /** Epoch ms before which nothing is sent. */
+  until: number
+}
+
+/** A profile as the public events show it. */
+export interface Profile {
+  userId: string | null
+  anonymousId: string
+  messageId: string
+  attributes: Record<string, AttributeValue>
+}
+
+/** A request ready for fetch, with the records it carries. */
+export interface OutgoingRequest {
+  url: string
+  method: string
+  headers: Record<string, string>
+  body: string
+  records: ProfileRecord[]
+}
+
+/** What to do with an answer (or a network failure). */
+export type Verdict =
+  | { kind: 'ok' }
+  | { kind: 'retry'; after?: number; reason: string }
+  | { kind: 'split'; reason: string }
+  | { kind: 'drop'; reason: string }
+  | { kind: 'auth'; reason: string }
+
+/** An answer as the transport hands it to a classifier. */
+export interface Answer {
+  status: number
+  body: string
+  retryAfter: string | null
+}
+
+/** Limits a destination applies in the browser before anything is stored. */
+export interface Rules {
+  /** Longest user id, in characters. */
+  idMax: number
+  /** Longest attribute name, in characters. */
+  nameMax: number
+  /** Longest string value, in characters. */
+  stringMax: number
+  /** Most custom attributes one profile may hold. */
+  customMax: number
+  /** Standard fields: they do not count against customMax. */
+  standard: readonly string[]
+  /** A later value of another type than the first one tracked is rejected. */
+  typeLock: boolean
+}
+
+/** One destination: its wire format and its rules. Pure: no browser API. */
+export interface Format {
+  name: string
+  rules: Rules
+  /** Send anonymous profiles (true) or hold them until identify (false). */
+  anonymous: boolean
+  /** Profiles one request may carry. */
+  batch: number
+  build(records: ProfileRecord[], endpoint: string, headers: Record<string, string>, now: number): OutgoingRequest[]
+  classify?(answer: Answer): Verdict | undefined
+}
+
+/** Why something was rejected or failed. `code` is stable; `message` says what to do. */
+export interface UserbeamError {
+  code: 'attribute' | 'input' | 'identity' | 'storage' | 'auth' | 'config'
+  message: string
+  attribute?: string
+  status?: number
+}
+
+/** Data that will never be delivered, and why. */
+export interface DropEvent {
+  reason: string
+  status?: number
+  body?: string
+  profiles: Profile[]
+}
+
+/** Data the endpoint accepted. */
+export interface SentEvent {
+  status: number
+  profiles: Profile[]
+}
+
+export interface EventMap {
+  sent: SentEvent
+  error: UserbeamError
+  drop: DropEvent
+}
+
+/** Options of createClient and userbeam.init. */
+export interface Options {
+  /** Upsert endpoint URL (required): your backend or a relay on your own origin. */
+  endpoint: string
+  /** Extra request headers. Never put a vendor secret here: use a relay. */
+  headers?: Record<string, string>
+  /** Wait this long (ms) after the first pending update before sending. Default 1000. */
+  flushInterval?: number
+  /** Most profiles in one request; reaching it sends at once. Default 100. */
+  maxBatchSize?: number
+  /** IndexedDB database name. Default 'userbeam'. */
+  storageName?: string
+  /** Most bytes the queue may hold before the oldest (anonymous first) data is dropped. Default 1 MB. */
+  maxQueueBytes?: number
+  /** Request timeout (ms). Default 10000. */
+  timeout?: number
+  /** Log every rejection and delivery to the console. Default false. */
+  debug?: boolean
+}

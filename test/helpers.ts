@@ -1,0 +1,67 @@
+/** Test seams shared by the unit suites: a recording msw endpoint and event collectors. */
+import { http, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import type { Client } from '../src/client'
+
+export const ENDPOINT = 'https://api.test/profiles'
+
+export interface Received {
+  body: any
+  headers: Record<string, string>
+  at: number
+}
+
+/** An endpoint that records every request body; `reply` decides each answer (200 by default). */
+export function recordingEndpoint() {
+  const received: Received[] = []
+  const state = { reply: (_n: number, _body: any): Response | Promise<Response> => HttpResponse.json({ ok: true }) }
+  const server = setupServer(
+    http.post(ENDPOINT, async ({ request }) => {
+      const body = await request.json()
+      received.push({ body, headers: Object.fromEntries(request.headers), at: Date.now() })
+      return state.reply(received.length, body)
+    }),
+  )
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }))
+  afterEach(() => {
+    received.length = 0
+    state.reply = () => HttpResponse.json({ ok: true })
+  })
+  afterAll(() => server.close())
+  return { received, state }
+}
+
+/** Every profile that reached the endpoint, in arrival order. */
+export function profilesOf(received: Received[]) {
+  return received.flatMap((r) => r.body.profiles)
+}
+
+/** The attributes of a wire profile as a plain object. */
+export function attrs(profile: { attributes: { name: string; value: unknown }[] }) {
+  return Object.fromEntries(profile.attributes.map((a) => [a.name, a.value]))
+}
+
+/** Collects a client's events by type. */
+export function collect(client: Client) {
+  const events = { sent: [] as any[], error: [] as any[], drop: [] as any[] }
+  client.on('sent', (e) => events.sent.push(e))
+  client.on('error', (e) => events.error.push(e))
+  client.on('drop', (e) => events.drop.push(e))
+  return events
+}
+
+let n = 0
+/** A storage name no other test uses. */
+export const freshName = () => `test-${Date.now()}-${n++}`
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Polls until `check` passes or `timeout` ms have gone by. */
+export async function until(check: () => boolean, timeout = 3000) {
+  const start = Date.now()
+  while (!check()) {
+    if (Date.now() - start > timeout) throw new Error('condition not met in time')
+    await sleep(5)
+  }
+}
