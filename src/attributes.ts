@@ -48,7 +48,14 @@ export function describe(value: unknown): string {
 }
 
 /** One value to its typed form, or the reason it cannot be sent as it is. */
-export function typeValue(value: unknown, rules: Rules): Typed | string {
+export function typeValue(value: unknown, rules: Rules, name = ''): Typed | string {
+  const typed = typeScalar(value, rules)
+  if (typeof typed === 'string' || !rules.value) return typed
+  return rules.value(name, typed) ?? typed
+}
+
+function typeScalar(value: unknown, rules: Rules): Typed | string {
+  if (Array.isArray(value) && rules.arrayMax) return typeArray(value, rules, rules.arrayMax)
   switch (typeof value) {
     case 'string':
       return value.length > rules.stringMax
@@ -75,11 +82,28 @@ export function typeValue(value: unknown, rules: Rules): Typed | string {
   return `the value is ${describe(value)}; allowed are string, number, boolean, Date and exact BigInt`
 }
 
+/** Arrays of one scalar type (not dates), each item within the string limit. */
+function typeArray(list: unknown[], rules: Rules, max: number): Typed | string {
+  if (list.length > max) return `the array has ${list.length} items; the limit is ${max}`
+  const items: (string | number | boolean)[] = []
+  let first: string | undefined
+  for (let i = 0; i < list.length; i++) {
+    const item = typeScalar(list[i], { ...rules, arrayMax: 0 })
+    if (typeof item === 'string') return `item ${i}: ${item}`
+    if (item.type === 'date' || item.type === 'array') return `item ${i} is a ${item.type}; arrays hold strings, numbers or booleans`
+    if (first && item.type !== first) return `item ${i} is a ${item.type} but item 0 is a ${first}; arrays hold one type`
+    first = item.type
+    items.push(item.value as string | number | boolean)
+  }
+  return { type: 'array', value: items }
+}
+
 /** Checks a name against the rules; returns the reason it is refused, or undefined. */
 export function nameProblem(name: string, rules: Rules): string | undefined {
   if (!name) return 'attribute names must not be empty'
   if (FORBIDDEN.includes(name)) return `"${name}" is a reserved JavaScript name`
   if (name.length > rules.nameMax) return `the name has ${name.length} characters; the limit is ${rules.nameMax}`
+  return rules.name?.(name)
 }
 
 /** Reads an attribute object as it is at the moment of the call (later mutation has no effect). */
@@ -112,7 +136,7 @@ export function checkAttributes(input: unknown, rules: Rules): Checked {
     try {
       const descriptor = Object.getOwnPropertyDescriptor(input, key)
       if (!descriptor || !descriptor.enumerable) continue
-      typed = typeValue('value' in descriptor ? descriptor.value : (input as Record<string, unknown>)[key], rules)
+      typed = typeValue('value' in descriptor ? descriptor.value : (input as Record<string, unknown>)[key], rules, key)
     } catch {
       typed = 'reading the value threw an error'
     }
@@ -127,6 +151,7 @@ export function idProblem(id: unknown, rules: Rules): string | undefined {
   if (typeof id !== 'string') return `the user id must be a string, got ${describe(id)}`
   if (!id.trim()) return 'the user id must not be empty'
   if (id.length > rules.idMax) return `the user id has ${id.length} characters; the limit is ${rules.idMax}`
+  return rules.id?.(id)
 }
 
 /**

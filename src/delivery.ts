@@ -63,7 +63,8 @@ export function createDelivery(
   let keepaliveBytes = 0
   const sendable = (records: ProfileRecord[]) =>
     records.filter((r) => !inFlight.has(r.key) && (config.anonymous || r.userId !== null))
-  const build = (records: ProfileRecord[]) => config.format.build(records, config.endpoint, config.headers, now())
+  const build = (records: ProfileRecord[]) =>
+    config.format.build(records, { endpoint: config.endpoint, headers: config.headers, now: now(), created: () => false })
 
   /** One request, with its keys marked in flight and keepalive when it fits. */
   async function send(request: OutgoingRequest, keepalive: boolean): Promise<{ answer?: Answer; verdict: Verdict }> {
@@ -75,7 +76,7 @@ export function createDelivery(
     for (const r of request.records) inFlight.delete(r.key)
     if (keepalive) keepaliveBytes -= size
     if (typeof answer === 'string') return { verdict: { kind: 'retry', reason: answer } }
-    return { answer, verdict: config.format.classify?.(answer) ?? classify(answer, now()) }
+    return { answer, verdict: config.format.classify?.(answer, request) ?? classify(answer, now()) }
   }
 
   /** Posts records; a refused multi-profile batch is halved so one bad profile cannot sink the rest. */

@@ -3,11 +3,14 @@
  * import it without pulling in anything that touches a browser API.
  */
 
-/** The four value types every endpoint understands (the Growlytics model). */
-export type AttributeType = 'string' | 'number' | 'boolean' | 'date'
+/**
+ * The four value types every endpoint understands (the Growlytics model), plus arrays of one
+ * scalar type for the destinations that document them (MoEngage).
+ */
+export type AttributeType = 'string' | 'number' | 'boolean' | 'date' | 'array'
 
 /** A value as stored and sent: dates travel as ISO 8601 UTC strings. */
-export type AttributeValue = string | number | boolean
+export type AttributeValue = string | number | boolean | (string | number | boolean)[]
 
 /** One stored attribute: its type, its value, and the record change (`seq`) that last set it. */
 export interface StoredAttribute {
@@ -83,7 +86,21 @@ export interface OutgoingRequest {
   method: string
   headers: Record<string, string>
   body: string
+  /** The records this request delivers: settled when it (and its `then` chain) succeeded. */
   records: ProfileRecord[]
+  /** A second step sent only after this one succeeded (user.com's custom attributes). */
+  then?: OutgoingRequest
+  /** User ids the destination knows once this request succeeded (Haptik: POST once, PUT after). */
+  creates?: string[]
+}
+
+/** What a format may know when it builds requests. */
+export interface BuildContext {
+  endpoint: string
+  headers: Record<string, string>
+  now: number
+  /** Whether an earlier request already created this user at the destination. */
+  created(userId: string): boolean
 }
 
 /** What to do with an answer (or a network failure). */
@@ -115,6 +132,12 @@ export interface Rules {
   standard: readonly string[]
   /** A later value of another type than the first one tracked is rejected. */
   typeLock: boolean
+  /** Arrays of one scalar type are allowed with at most this many items (absent: no arrays). */
+  arrayMax?: number
+  /** Destination-specific checks; each returns the reason for refusing, or undefined. */
+  id?(id: string): string | undefined
+  name?(name: string): string | undefined
+  value?(name: string, typed: { type: AttributeType; value: AttributeValue }): string | undefined
 }
 
 /** One destination: its wire format and its rules. Pure: no browser API. */
@@ -125,8 +148,10 @@ export interface Format {
   anonymous: boolean
   /** Profiles one request may carry. */
   batch: number
-  build(records: ProfileRecord[], endpoint: string, headers: Record<string, string>, now: number): OutgoingRequest[]
-  classify?(answer: Answer): Verdict | undefined
+  /** Records in, requests out, in the order they must be sent. Pure. */
+  build(records: ProfileRecord[], context: BuildContext): OutgoingRequest[]
+  /** The vendor's own reading of an answer; undefined falls back to the HTTP status rules. */
+  classify?(answer: Answer, request: OutgoingRequest): Verdict | undefined
 }
 
 /** Why something was rejected or failed. `code` is stable; `message` says what to do. */

@@ -24,7 +24,7 @@ export const json: Format = {
   rules: growlyticsRules,
   anonymous: true,
   batch: 100,
-  build: (records, endpoint, headers, now) => [
+  build: (records, { endpoint, headers, now }) => [
     {
       url: endpoint,
       method: 'POST',
