@@ -7,6 +7,7 @@
 import { applyProfileLimits, checkAttributes, idProblem, type Rejection, type Typed } from './attributes'
 import { createDelivery } from './delivery'
 import { createEmitter, type Listener } from './emitter'
+import { formats } from './formats/index'
 import { json } from './formats/json'
 import { anonymous, profileKey, uuid } from './identity'
 import { resolveOptions } from './options'
@@ -14,7 +15,8 @@ import { createQueue } from './queue'
 import { mergeRecord, overBudget, toProfile } from './records'
 import { createScheduler } from './scheduler'
 import { idbKV, memoryKV, resilientKV } from './store'
-import type { Delta, EventMap, IdentityState, Options, ProfileRecord } from './types'
+import { createTabs } from './tabs'
+import type { Delta, EventMap, Format, IdentityState, Options, ProfileRecord } from './types'
 
 export interface User {
   /** Adds or updates attributes of the current visitor, anonymous or identified. */
@@ -47,12 +49,20 @@ export interface Client {
 export function createClient(options: Options): Client {
   const { config, problems } = resolveOptions(options)
   const events = createEmitter(config.debug)
-  const format = json
+  const chosen = (formats as Record<string, Format>)[config.destination]
+  if (!chosen) {
+    problems.push(
+      `destination must be one of ${Object.keys(formats).join(', ')}; got "${config.destination}". Updates are stored but not sent`,
+    )
+  }
+  const format = chosen ?? json
   const rules = format.rules
-  const holds = !format.anonymous
+  const holds = config.holdAnonymous ?? !format.anonymous
   for (const problem of problems) events.warnOnce(`userbeam: ${problem}`)
 
   let state: IdentityState | undefined
+  /** An identity another tab announced before this one finished loading. */
+  let announced: IdentityState | undefined
   let ops: (() => void)[] | undefined = []
   let deltas = new Map<string, Delta>()
   let dirty = false
@@ -71,8 +81,15 @@ export function createClient(options: Options): Client {
     typeof indexedDB === 'undefined'
       ? memoryKV()
       : resilientKV(idbKV(config.storageName), () => queue.dump(), storageFailed)
-  const queue = createQueue(kv, (count) =>
-    report({ code: 'storage', message: `userbeam: removed ${count} unreadable queue entries` }),
+  const name = `userbeam:${config.storageName}`
+  const tabs = createTabs(name, kv, (message) => {
+    if (message.records) for (const [key, r] of message.records) r ? queue.pending.set(key, r) : queue.pending.delete(key)
+    if (message.identity) adopt(message.identity)
+  })
+  const queue = createQueue(
+    kv,
+    (count) => report({ code: 'storage', message: `userbeam: removed ${count} unreadable queue entries` }),
+    (records) => tabs.post({ records }),
   )
   const sendable = (r: ProfileRecord) => !holds || r.userId !== null
   const delivery = createDelivery(
@@ -82,7 +99,10 @@ export function createClient(options: Options): Client {
   )
   const scheduler = createScheduler(
     async () => {
-      const outcome = await delivery.cycle().catch(() => ({ kind: 'retry' }) as const)
+      const outcome = await tabs.exclusive(() => delivery.cycle()).then(
+        (o) => o ?? ({ kind: 'busy' } as const),
+        () => ({ kind: 'retry' }) as const,
+      )
       check(outcome.kind === 'auth')
       return outcome
     },
@@ -146,6 +166,7 @@ export function createClient(options: Options): Client {
         deltas = new Map()
         const identity = dirty ? { ...state!, types: { ...state!.types } } : undefined
         dirty = false
+        if (identity) tabs.post({ identity })
         await queue.commit(batch, identity)
         const over = overBudget([...queue.pending.values()], config.maxQueueBytes)
         if (over.length) {
@@ -179,6 +200,17 @@ export function createClient(options: Options): Client {
     }
   }
 
+  /** Another tab changed the identity (or consent): later calls here follow it. */
+  function adopt(next: IdentityState) {
+    if (!state) return void (announced = next)
+    const same = next.anonymousId === state.anonymousId && next.userId === state.userId
+    state = { ...next, types: same ? { ...next.types, ...state.types } : next.types }
+    if (!next.consent) {
+      deltas.clear()
+      scheduler.stop()
+    } else if (config.endpoint && chosen) scheduler.start()
+  }
+
   function logoutNow() {
     state = anonymous(state!.consent)
     dirty = true
@@ -202,14 +234,14 @@ export function createClient(options: Options): Client {
     addEventListener('online', onOnline)
     document.addEventListener('visibilitychange', onVisibility)
   }
-  if (!config.endpoint) scheduler.stop()
+  if (!config.endpoint || !chosen) scheduler.stop()
 
   queue
     .load()
     .catch(() => [undefined, undefined] as const)
     .then(([saved, retry]) => {
-      state = saved ?? anonymous()
-      dirty = !saved
+      state = announced ?? saved ?? anonymous()
+      dirty = !saved && !announced
       if (!state.consent) scheduler.stop()
       else if (retry) scheduler.restore(retry)
       const todo = ops!
@@ -264,7 +296,7 @@ export function createClient(options: Options): Client {
           state = { ...state!, consent: !!granted }
           dirty = true
           if (granted) {
-            if (config.endpoint) scheduler.start()
+            if (config.endpoint && chosen) scheduler.start()
           } else {
             deltas.clear()
             scheduler.stop()
@@ -276,6 +308,7 @@ export function createClient(options: Options): Client {
 
     close() {
       scheduler.stop()
+      tabs.close()
       check(true)
       if (inBrowser) {
         removeEventListener('pagehide', beacon)

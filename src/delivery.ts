@@ -31,6 +31,8 @@ export interface Delivery {
 interface Settler {
   settle(records: ProfileRecord[]): Promise<void>
   snapshot(): Promise<ProfileRecord[]>
+  created: Set<string>
+  remember(ids: string[]): Promise<void>
 }
 
 /** Groups records into requests of at most `batch` profiles and about KEEPALIVE_MAX bytes. */
@@ -64,7 +66,12 @@ export function createDelivery(
   const sendable = (records: ProfileRecord[]) =>
     records.filter((r) => !inFlight.has(r.key) && (config.anonymous || r.userId !== null))
   const build = (records: ProfileRecord[]) =>
-    config.format.build(records, { endpoint: config.endpoint, headers: config.headers, now: now(), created: () => false })
+    config.format.build(records, {
+      endpoint: config.endpoint,
+      headers: config.headers,
+      now: now(),
+      created: (id) => queue.created.has(id),
+    })
 
   /** One request, with its keys marked in flight and keepalive when it fits. */
   async function send(request: OutgoingRequest, keepalive: boolean): Promise<{ answer?: Answer; verdict: Verdict }> {
@@ -82,7 +89,15 @@ export function createDelivery(
   /** Posts records; a refused multi-profile batch is halved so one bad profile cannot sink the rest. */
   async function post(records: ProfileRecord[]): Promise<Outcome | undefined> {
     for (const request of build(records)) {
-      const { answer, verdict } = await send(request, true)
+      // A chain (user.com: the user, then its custom attributes) counts as delivered only whole.
+      let step: OutgoingRequest | undefined = request
+      let result: Awaited<ReturnType<typeof send>>
+      do {
+        result = await send(step, true)
+        if (result.verdict.kind !== 'ok') break
+        if (step.creates) await queue.remember(step.creates)
+      } while ((step = step.then))
+      const { answer, verdict } = result
       const profiles = request.records.map(toProfile)
       switch (verdict.kind) {
         case 'ok':
@@ -121,11 +136,14 @@ export function createDelivery(
     beacon(records) {
       for (const group of chunk(sendable(records), config.batch)) {
         for (const request of build(group)) {
+          // A chained request needs its first answer before the second step: it waits for the next visit.
+          if (request.then) continue
           if (keepaliveBytes + byteLength(request.body) > KEEPALIVE_MAX) return
           // If the page survives (back/forward cache), settle as usual; if not, the records are
           // still stored and go again on the next visit, with the same content.
           send(request, true).then(({ answer, verdict }) => {
             if (verdict.kind !== 'ok') return
+            if (request.creates) queue.remember(request.creates).catch(() => {})
             queue.settle(request.records).catch(() => {})
             emit('sent', { status: answer!.status, profiles: request.records.map(toProfile) })
           })

@@ -4,9 +4,10 @@
  */
 import type { Options } from './types'
 
-export type Config = Required<Options>
+export type Config = Required<Omit<Options, 'holdAnonymous'>> & { holdAnonymous?: boolean }
 
 export const DEFAULTS: Omit<Config, 'endpoint'> = {
+  destination: 'json',
   headers: {},
   flushInterval: 1000,
   maxBatchSize: 100,
@@ -40,6 +41,8 @@ export function resolveOptions(input: unknown): { config: Config; problems: stri
     }
     config.headers = headers
   }
+  if (typeof options.destination === 'string') config.destination = options.destination
+  if (typeof options.holdAnonymous === 'boolean') config.holdAnonymous = options.holdAnonymous
   config.debug = options.debug === true
   return { config, problems }
 }

@@ -12,10 +12,15 @@ import type { Delta, IdentityState, ProfileRecord, RetryState } from './types'
 const RECORD = 'r:'
 const IDENTITY = 'identity'
 const RETRY = 'retry'
+const CREATED = 'created'
 
 export interface Queue {
   /** This tab's view of the stored records, by key. */
   pending: Map<string, ProfileRecord>
+  /** User ids the destination has created (loaded with the identity). */
+  created: Set<string>
+  /** Remembers that the destination now knows these users. */
+  remember(ids: string[]): Promise<void>
   load(): Promise<[IdentityState | undefined, RetryState | undefined]>
   /** Merges the deltas in order (and writes the identity state) in one transaction. */
   commit(deltas: Delta[], identity?: IdentityState): Promise<void>
@@ -35,9 +40,11 @@ export interface Queue {
 export function createQueue(
   kv: KV,
   onCorrupt: (count: number) => void,
+  onChange: (changes: [string, ProfileRecord | undefined][]) => void = () => {},
   now = Date.now,
 ): Queue {
   const pending = new Map<string, ProfileRecord>()
+  const created = new Set<string>()
   // One operation at a time, in call order: `pending` can never be overwritten by an older read.
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <T>(op: () => Promise<T>): Promise<T> => {
@@ -45,8 +52,10 @@ export function createQueue(
     tail = next.catch(() => {})
     return next
   }
-  const sync = (records: (ProfileRecord | undefined)[], keys: string[]) =>
+  const sync = (records: (ProfileRecord | undefined)[], keys: string[]) => {
     keys.forEach((key, i) => (records[i] ? pending.set(key, records[i]!) : pending.delete(key)))
+    onChange(keys.map((key, i) => [key, records[i]]))
+  }
   /** Rewrites records by key with `fn`, in one transaction, and mirrors the outcome. */
   const rewrite = (
     keys: string[],
@@ -64,11 +73,23 @@ export function createQueue(
 
   return {
     pending,
+    created,
     load: () =>
-      serial(() => kv.update([IDENTITY, RETRY], ([identity, retry]) => [
-        [],
-        [isIdentity(identity) ? identity : undefined, retry as RetryState | undefined],
-      ])),
+      serial(() =>
+        kv.update([IDENTITY, RETRY, CREATED], ([identity, retry, ids]) => {
+          if (Array.isArray(ids)) ids.forEach((id) => created.add(id))
+          return [[], [isIdentity(identity) ? identity : undefined, retry as RetryState | undefined]]
+        }),
+      ),
+
+    remember: (ids) =>
+      serial(() =>
+        kv.update([CREATED], ([stored]) => {
+          for (const id of Array.isArray(stored) ? stored : []) created.add(id)
+          ids.forEach((id) => created.add(id))
+          return [[[CREATED, [...created]]], undefined]
+        }),
+      ),
 
     commit: (deltas, identity) => serial(() => {
       // Every key touched, in order: a fold reads (and deletes) the anonymous record it folds.

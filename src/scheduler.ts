@@ -7,7 +7,7 @@ import { AUTH_PAUSE, backoffDelay } from './backoff'
 import type { RetryState } from './types'
 
 /** What a send cycle reports back. */
-export type Outcome = { kind: 'done' } | { kind: 'retry'; after?: number } | { kind: 'auth' }
+export type Outcome = { kind: 'done' } | { kind: 'retry'; after?: number } | { kind: 'auth' } | { kind: 'busy' }
 
 export type Phase = 'idle' | 'waiting' | 'sending' | 'backoff' | 'offline' | 'paused' | 'off'
 
@@ -61,6 +61,9 @@ export function createScheduler(
       wait(delay, 'backoff')
     } else if (outcome.kind === 'auth') {
       wait(AUTH_PAUSE, 'paused')
+    } else if (outcome.kind === 'busy') {
+      // Another tab is sending (lease mode): look again after the interval.
+      wait(interval || 1000, 'waiting')
     } else {
       if (attempt) save({ attempt: (attempt = 0), until: 0 })
       if (again === undefined) phase = 'idle'

@@ -200,4 +200,11 @@ export interface Options {
   timeout?: number
   /** Log every rejection and delivery to the console. Default false. */
   debug?: boolean
+  /** Wire format and rule set: 'json' (default), 'growlytics', 'usercom', 'moengage' or 'haptik'. */
+  destination?: string
+  /**
+   * Keep anonymous updates in the browser and fold them into the profile at identify, instead of
+   * sending anonymous profiles. Default: false for 'json', true for the vendors (they need an id).
+   */
+  holdAnonymous?: boolean
 }

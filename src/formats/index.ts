@@ -1,0 +1,4 @@
+/** Every destination by name. */
+import { json } from './json'
+
+export const formats = { json }
