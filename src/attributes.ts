@@ -115,30 +115,27 @@ export function checkAttributes(input: unknown, rules: Rules): Checked {
     rejected.push({ attribute: '', reason: `expected an object of attributes, got ${describe(input)}` })
     return { attributes, rejected }
   }
-  let keys: (string | symbol)[]
+  let keys: string[]
   try {
-    keys = Reflect.ownKeys(input)
+    // Enumerable own string keys: what a spread or JSON would see. Symbols are reported, not read.
+    keys = Object.keys(input)
+    for (const symbol of Object.getOwnPropertySymbols(input)) {
+      rejected.push({ attribute: String(symbol), reason: 'attribute names must be strings, not symbols' })
+    }
   } catch {
     rejected.push({ attribute: '', reason: 'the attributes object could not be read' })
     return { attributes, rejected }
   }
   for (const key of keys) {
-    if (typeof key === 'symbol') {
-      rejected.push({ attribute: String(key), reason: 'attribute names must be strings, not symbols' })
-      continue
-    }
     const problem = nameProblem(key, rules)
-    if (problem) {
-      rejected.push({ attribute: key, reason: problem })
-      continue
-    }
     let typed: Typed | string
-    try {
-      const descriptor = Object.getOwnPropertyDescriptor(input, key)
-      if (!descriptor || !descriptor.enumerable) continue
-      typed = typeValue('value' in descriptor ? descriptor.value : (input as Record<string, unknown>)[key], rules, key)
-    } catch {
-      typed = 'reading the value threw an error'
+    if (problem) typed = problem
+    else {
+      try {
+        typed = typeValue((input as Record<string, unknown>)[key], rules, key)
+      } catch {
+        typed = 'reading the value threw an error'
+      }
     }
     if (typeof typed === 'string') rejected.push({ attribute: key, reason: typed })
     else attributes[key] = typed

@@ -67,6 +67,8 @@ export function createClient(options: Options): Client {
   let deltas = new Map<string, Delta>()
   let dirty = false
   let committing: Promise<void> | undefined
+  let keyed: IdentityState | undefined
+  let key = ''
   let waiters: { targets: [string, string, number][]; done: () => void }[] = []
 
   const report = (error: EventMap['error']) => events.emit('error', error)
@@ -147,7 +149,8 @@ export function createClient(options: Options): Client {
     for (const r of rejected) reject(call, r)
     if (added) dirty = true
     if (!link && !Object.keys(attributes).length) return
-    const key = profileKey(s)
+    // The key is built once per identity, not once per push.
+    if (keyed !== s) key = profileKey((keyed = s))
     let delta = deltas.get(key)
     if (!delta) deltas.set(key, (delta = { key, userId: s.userId, anonymousId: s.anonymousId, signature: s.signature, attributes: {} }))
     Object.assign(delta.attributes, attributes)
