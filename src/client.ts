@@ -247,12 +247,15 @@ export function createClient(options: Options): Client {
       dirty = !saved && !announced
       if (!state.consent) scheduler.stop()
       else if (retry) scheduler.restore(retry)
+      // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
+      queue.snapshot().then(
+        (records) => records.some(sendable) && scheduler.now(),
+        () => {},
+      )
       const todo = ops!
       ops = undefined
       for (const op of todo) guard(op)
       commitSoon()
-      // Whatever an earlier page left behind goes now.
-      scheduler.now()
     })
 
   return {

@@ -45,6 +45,8 @@ export function createQueue(
 ): Queue {
   const pending = new Map<string, ProfileRecord>()
   const created = new Set<string>()
+  // Creation stamps strictly increase within a tab, so "oldest first" is call order, even within a millisecond.
+  let stamp = 0
   // One operation at a time, in call order: `pending` can never be overwritten by an older read.
   let tail: Promise<unknown> = Promise.resolve()
   const serial = <T>(op: () => Promise<T>): Promise<T> => {
@@ -99,10 +101,11 @@ export function createQueue(
           keys.map((key) => RECORD + key),
           (values) => {
             const current = new Map(keys.map((key, i) => [key, isRecord(values[i]) ? values[i] : undefined]))
+            stamp = Math.max(now(), stamp)
             for (const delta of deltas) {
               const folded = delta.fold ? current.get(delta.fold) : undefined
               if (delta.fold) current.set(delta.fold, undefined)
-              current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, now()))
+              current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, ++stamp))
             }
             const writes: [string, unknown][] = keys.map((key) => [RECORD + key, current.get(key)])
             if (identity) writes.push([IDENTITY, identity])

@@ -65,3 +65,22 @@ export async function until(check: () => boolean, timeout = 3000) {
     await sleep(5)
   }
 }
+
+/** Reads what the SDK left in IndexedDB: the identity and the pending records. */
+export async function stored(storageName: string) {
+  const { createStore, entries } = await import('idb-keyval')
+  const all = await entries(createStore(storageName, 'queue'))
+  const map = new Map(all as [string, any][])
+  return {
+    identity: map.get('identity'),
+    records: [...map].filter(([k]) => String(k).startsWith('r:')).map(([, v]) => v),
+    raw: map,
+  }
+}
+
+/** A promise with its resolve function, to hold an endpoint's answer. */
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void
+  const promise = new Promise<T>((r) => (resolve = r))
+  return { promise, resolve }
+}
