@@ -1,0 +1,87 @@
+// Behaviour 9: storage trouble never throws and never stops delivery; the byte budget.
+import { createStore, set } from 'idb-keyval'
+import { describe, expect, it, vi } from 'vitest'
+import { createClient } from '../src/client'
+import { attrs, collect, ENDPOINT, freshName, profilesOf, recordingEndpoint, stored } from './helpers'
+
+const { received } = recordingEndpoint()
+
+describe('storage trouble', () => {
+  it('without IndexedDB: memory, one warning, an error event, still delivered', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.stubGlobal('indexedDB', undefined)
+    try {
+      const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+      c.user.push({ a: 1 })
+      c.user.push({ b: 2 })
+      await c.flush()
+      expect(profilesOf(received).map(attrs)).toEqual([{ a: 1, b: 2 }])
+      expect(warn).toHaveBeenCalledTimes(1)
+      expect(String(warn.mock.calls[0][0])).toContain('IndexedDB is unavailable')
+      c.close()
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
+  it('when opening fails: falls back to memory once and keeps delivering', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      throw new DOMException('blocked by the browser', 'SecurityError')
+    })
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    const events = collect(c)
+    c.user.push({ a: 1 })
+    await c.flush()
+    c.user.push({ b: 2 })
+    await c.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }, { b: 2 }])
+    expect(warn).toHaveBeenCalledTimes(1)
+    expect(events.error.filter((e) => e.code === 'storage')).toHaveLength(1)
+    c.close()
+  })
+
+  it('when a write fails (quota): the update is kept in memory and delivered', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    await c.flush()
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw new DOMException('quota exceeded', 'QuotaExceededError')
+    })
+    c.user.push({ big: 'x' })
+    await c.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ big: 'x' }])
+    c.close()
+  })
+
+  it('removes an unreadable record with an error event and delivers the rest', async () => {
+    const storageName = freshName()
+    const first = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000 })
+    first.user.push({ good: 1 })
+    await new Promise((r) => setTimeout(r, 50))
+    first.close()
+    await set('r:garbage', { nonsense: true }, createStore(storageName, 'queue'))
+    const second = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    const events = collect(second)
+    await second.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ good: 1 }])
+    expect(events.error.some((e) => e.code === 'storage' && /unreadable/.test(e.message))).toBe(true)
+    expect((await stored(storageName)).raw.has('r:garbage')).toBe(false)
+    second.close()
+  })
+
+  it('past the byte budget drops the oldest anonymous data first, and says so', async () => {
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 60_000, maxQueueBytes: 1200 })
+    const events = collect(c)
+    c.user.push({ note: 'a'.repeat(400) }) // anonymous, oldest
+    c.user.identify('u-1', { note: 'b'.repeat(400) })
+    await c.flush().catch(() => {})
+    c.user.push({ more: 'c'.repeat(300) })
+    await c.flush()
+    const dropped = events.drop.flatMap((e) => e.profiles)
+    expect(dropped.length).toBeGreaterThan(0)
+    expect(dropped[0].userId).toBe(null)
+    expect(events.drop[0].reason).toContain('maxQueueBytes')
+    c.close()
+  })
+})

@@ -1,0 +1,128 @@
+// Behaviour 8: what each answer does to the data it carried.
+import { HttpResponse } from 'msw'
+import { describe, expect, it, vi } from 'vitest'
+import { createClient } from '../src/client'
+import { attrs, collect, ENDPOINT, freshName, profilesOf, recordingEndpoint, sleep, stored, until } from './helpers'
+
+const { received, state } = recordingEndpoint()
+const status = (code: number, headers: Record<string, string> = {}, body: string | null = null) =>
+  new HttpResponse(body, { status: code, headers })
+
+describe('answers', () => {
+  it('2xx: delivered, removed from storage, `sent` event with the profiles', async () => {
+    const storageName = freshName()
+    const c = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    const events = collect(c)
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(events.sent).toHaveLength(1)
+    expect(events.sent[0]).toMatchObject({ status: 200, profiles: [{ userId: null, attributes: { a: 1 } }] })
+    expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
+  it.each([408, 429, 500, 503])('%i: retried until delivered', async (code) => {
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    state.reply = (n) => (n < 3 ? status(code) : HttpResponse.json({ ok: true }))
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(received).toHaveLength(3)
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }, { a: 1 }, { a: 1 }])
+    c.close()
+  })
+
+  it('a network error is retried', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    state.reply = (n) => (n === 1 ? HttpResponse.error() : HttpResponse.json({ ok: true }))
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(received).toHaveLength(2)
+    c.close()
+  })
+
+  it('a timeout is retried', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    state.reply = async (n) => {
+      if (n === 1) await sleep(300)
+      return HttpResponse.json({ ok: true })
+    }
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10, timeout: 100 })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(received).toHaveLength(2)
+    c.close()
+  })
+
+  it('waits exactly as long as Retry-After says', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    state.reply = (n) => (n === 1 ? status(429, { 'Retry-After': '1' }) : HttpResponse.json({ ok: true }))
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(received).toHaveLength(2)
+    expect(received[1].at - received[0].at).toBeGreaterThanOrEqual(995)
+    c.close()
+  })
+
+  it('the saved Retry-After survives a reload', async () => {
+    const storageName = freshName()
+    state.reply = (n) => (n === 1 ? status(503, { 'Retry-After': '1' }) : HttpResponse.json({ ok: true }))
+    const first = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    first.user.push({ a: 1 })
+    await until(() => received.length === 1)
+    await sleep(30) // the retry state is written
+    first.close()
+    const second = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    await second.flush()
+    expect(received).toHaveLength(2)
+    expect(received[1].at - received[0].at).toBeGreaterThanOrEqual(950)
+    second.close()
+  })
+
+  it('413: splits the batch and resends the halves', async () => {
+    state.reply = (_n, body) => (body.profiles.length > 2 ? status(413) : HttpResponse.json({ ok: true }))
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    for (const id of ['a', 'b', 'c', 'd']) c.user.identify(id, { n: id })
+    await c.flush()
+    const delivered = received.slice(1).flatMap((r) => r.body.profiles.map((p: any) => p.userId))
+    expect(received[0].body.profiles.length).toBeGreaterThan(2)
+    expect(delivered.sort()).toEqual(['a', 'b', 'c', 'd'])
+    c.close()
+  })
+
+  it('400/422: drops only the refused profile, with the status and the server body', async () => {
+    state.reply = (_n, body) =>
+      body.profiles.some((p: any) => p.userId === 'bad')
+        ? status(422, { 'content-type': 'application/json' }, '{"error":"bad profile"}')
+        : HttpResponse.json({ ok: true })
+    const storageName = freshName()
+    const c = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    const events = collect(c)
+    for (const id of ['a', 'bad', 'c', 'd']) c.user.identify(id, { n: id })
+    await c.flush()
+    expect(events.drop).toHaveLength(1)
+    expect(events.drop[0]).toMatchObject({ status: 422, body: '{"error":"bad profile"}', profiles: [{ userId: 'bad' }] })
+    expect(events.sent.flatMap((e) => e.profiles.map((p: any) => p.userId)).filter((u) => u).sort()).toEqual(['a', 'c', 'd'])
+    expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
+  it('401/403: keeps the data, stops sending, says the credentials were refused; flush() settles', async () => {
+    state.reply = () => status(401)
+    const storageName = freshName()
+    const c = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    const events = collect(c)
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(events.error).toHaveLength(1)
+    expect(events.error[0]).toMatchObject({ code: 'auth', status: 401 })
+    expect(events.error[0].message).toContain('refused the credentials')
+    c.user.push({ b: 2 })
+    await sleep(100)
+    expect(received).toHaveLength(1) // paused
+    expect((await stored(storageName)).records).toHaveLength(1) // kept for the next page load
+    c.close()
+  })
+})
