@@ -46,6 +46,9 @@ export interface Client {
  * client.user.push({ city: 'Mumbai' })
  * client.user.identify('u-42', { email: 'asha@example.com' })
  */
+/** Call time with sub-millisecond precision, comparable across tabs of one browser. */
+const clock = () => (typeof performance !== 'undefined' ? performance.timeOrigin + performance.now() : Date.now())
+
 export function createClient(options: Options): Client {
   const { config, problems } = resolveOptions(options)
   const events = createEmitter(config.debug)
@@ -142,7 +145,7 @@ export function createClient(options: Options): Client {
     )
 
   /** Applies profile-wide limits, then adds what is left to the current profile's delta. */
-  function stage(call: string, attributes: Record<string, Typed>, link = false, fold?: string) {
+  function stage(call: string, attributes: Record<string, Typed>, at: number, link = false, fold?: string) {
     const s = state!
     if (!s.consent) return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
     const { rejected, added } = applyProfileLimits(attributes, s.types, rules)
@@ -153,7 +156,7 @@ export function createClient(options: Options): Client {
     if (keyed !== s) key = profileKey((keyed = s))
     let delta = deltas.get(key)
     if (!delta) deltas.set(key, (delta = { key, userId: s.userId, anonymousId: s.anonymousId, signature: s.signature, attributes: {} }))
-    Object.assign(delta.attributes, attributes)
+    for (const name in attributes) delta.attributes[name] = { ...attributes[name], at }
     if (fold) delta.fold = fold
     commitSoon()
   }
@@ -262,9 +265,10 @@ export function createClient(options: Options): Client {
     user: {
       push: (attributes) =>
         guard(() => {
+          const at = clock()
           const checked = checkAttributes(attributes, rules)
           checked.rejected.forEach((r) => reject('push', r))
-          run(() => stage('push', checked.attributes))
+          run(() => stage('push', checked.attributes, at))
         }),
       identify: (userId, attributes, options) =>
         guard(() => {
@@ -276,6 +280,7 @@ export function createClient(options: Options): Client {
           const checked = checkAttributes(attributes, rules)
           checked.rejected.forEach((r) => reject('identify', r))
           const signature = typeof options?.signature === 'string' ? options.signature : undefined
+          const at = clock()
           run(() => {
             if (state!.userId !== null && state!.userId !== userId) logoutNow()
             const from = state!
@@ -285,7 +290,7 @@ export function createClient(options: Options): Client {
             }
             // From anonymous, the identified record links the two profiles even with no attributes.
             const linking = from.userId === null
-            stage('identify', checked.attributes, linking, linking && holds ? profileKey(from) : undefined)
+            stage('identify', checked.attributes, at, linking, linking && holds ? profileKey(from) : undefined)
             commitSoon()
           })
         }),

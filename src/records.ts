@@ -26,9 +26,12 @@ export function mergeRecord(
         attributes: {},
       }
   const seq = ++record.seq
-  // Folded anonymous values are older than the call that folds them, so they go in first.
   for (const source of [folded?.attributes, delta.attributes]) {
-    for (const name in source) record.attributes[name] = { type: source[name].type, value: source[name].value, seq }
+    for (const name in source) {
+      const { type, value, at } = source[name]
+      // Last call wins, not last write: another tab's older call may commit after a newer one.
+      if ((record.attributes[name]?.at ?? 0) <= at) record.attributes[name] = { type, value, seq, at }
+    }
   }
   if (delta.signature) record.signature = delta.signature
   record.messageId = newId()

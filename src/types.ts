@@ -12,11 +12,16 @@ export type AttributeType = 'string' | 'number' | 'boolean' | 'date' | 'array'
 /** A value as stored and sent: dates travel as ISO 8601 UTC strings. */
 export type AttributeValue = string | number | boolean | (string | number | boolean)[]
 
-/** One stored attribute: its type, its value, and the record change (`seq`) that last set it. */
+/**
+ * One stored attribute: its type, its value, the record change (`seq`) that last set it, and
+ * when it was called (`at`, ms since the epoch with sub-ms precision): across tabs, the later
+ * call wins, whichever tab's write lands last.
+ */
 export interface StoredAttribute {
   type: AttributeType
   value: AttributeValue
   seq: number
+  at: number
 }
 
 /**
@@ -49,7 +54,7 @@ export interface Delta {
   userId: string | null
   anonymousId: string
   signature?: string
-  attributes: Record<string, { type: AttributeType; value: AttributeValue }>
+  attributes: Record<string, { type: AttributeType; value: AttributeValue; at: number }>
   /** Key of a held anonymous record to fold into this one first (hold-anonymous mode). */
   fold?: string
 }
