@@ -18,4 +18,10 @@ export default [
     output: { file: 'dist/userbeam.min.js', format: 'iife' },
     plugins: [resolve(), minify],
   },
+  {
+    // The inline snippet: paste dist/snippet.min.js in a page's head (edit the src and name at its end).
+    input: 'build/snippet.js',
+    output: { file: 'dist/snippet.min.js', format: 'iife' },
+    plugins: [terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
+  },
 ]

@@ -16,7 +16,7 @@ import { mergeRecord, overBudget, toProfile } from './records'
 import { createScheduler } from './scheduler'
 import { idbKV, memoryKV, resilientKV } from './store'
 import { createTabs } from './tabs'
-import type { Delta, EventMap, Format, IdentityState, Options, ProfileRecord } from './types'
+import type { Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types'
 
 export interface User {
   /** Adds or updates attributes of the current visitor, anonymous or identified. */
@@ -68,6 +68,10 @@ export function createClient(options: Options): Client {
   let announced: IdentityState | undefined
   let ops: (() => void)[] | undefined = []
   let deltas = new Map<string, Delta>()
+  /** The deltas a commit is writing right now: neither in `deltas` nor in `queue.pending` yet. */
+  let writing: Delta[] = []
+  /** The identity a first visit gets; used before storage answers only if the page is leaving. */
+  const fresh = anonymous()
   let dirty = false
   let committing: Promise<void> | undefined
   let keyed: IdentityState | undefined
@@ -168,7 +172,7 @@ export function createClient(options: Options): Client {
   async function commitAll() {
     try {
       while (deltas.size || dirty) {
-        const batch = [...deltas.values()]
+        const batch = (writing = [...deltas.values()])
         deltas = new Map()
         const identity = dirty ? { ...state!, types: { ...state!.types } } : undefined
         dirty = false
@@ -186,6 +190,7 @@ export function createClient(options: Options): Client {
     } catch (error) {
       report({ code: 'storage', message: `userbeam: could not store updates (${String(error)})` })
     }
+    writing = []
     committing = undefined
     let ready = 0
     for (const r of queue.pending.values()) if (sendable(r)) ready++
@@ -225,9 +230,14 @@ export function createClient(options: Options): Client {
 
   /** The page is leaving: send what this tab knows, merged with what is not committed yet. */
   function beacon() {
+    if (ops) {
+      // Leaving before storage answered: apply the calls under the identity storage would most
+      // likely give (a first visit's), rather than lose them.
+      load(undefined, undefined, true)
+    }
     if (!state?.consent || !config.endpoint) return
     const records = new Map(queue.pending)
-    for (const d of deltas.values()) {
+    for (const d of [...writing, ...deltas.values()]) {
       records.set(d.key, mergeRecord(records.get(d.key), d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now()))
       if (d.fold) records.delete(d.fold)
     }
@@ -242,24 +252,30 @@ export function createClient(options: Options): Client {
   }
   if (!config.endpoint || !chosen) scheduler.stop()
 
+  /** Storage answered (or the page is leaving first): apply the calls made so far, in order. */
+  function load(saved: IdentityState | undefined, retry?: RetryState, early = false) {
+    if (!ops) {
+      // The page started leaving before storage answered, then came back (back/forward cache):
+      // later calls follow the stored identity again.
+      if (saved) state = saved
+      else dirty = true
+      return commitSoon()
+    }
+    state = announced ?? saved ?? fresh
+    dirty = !early && !saved && !announced
+    if (!state.consent) scheduler.stop()
+    else if (retry) scheduler.restore(retry)
+    // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
+    if (!early) queue.snapshot().then((records) => records.some(sendable) && scheduler.now(), () => {})
+    const todo = ops
+    ops = undefined
+    for (const op of todo) guard(op)
+    commitSoon()
+  }
   queue
     .load()
     .catch(() => [undefined, undefined] as const)
-    .then(([saved, retry]) => {
-      state = announced ?? saved ?? anonymous()
-      dirty = !saved && !announced
-      if (!state.consent) scheduler.stop()
-      else if (retry) scheduler.restore(retry)
-      // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
-      queue.snapshot().then(
-        (records) => records.some(sendable) && scheduler.now(),
-        () => {},
-      )
-      const todo = ops!
-      ops = undefined
-      for (const op of todo) guard(op)
-      commitSoon()
-    })
+    .then(([saved, retry]) => load(saved, retry))
 
   return {
     user: {
