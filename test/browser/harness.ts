@@ -26,7 +26,7 @@ export async function startServer() {
   const pages = new Map<string, { body: string; headers?: Record<string, string> }>()
   let plan: Plan = () => ({})
   let listeners: (() => void)[] = []
-  const state = { missingSdk: false }
+  const state = { missingSdk: false, open: 0, maxOpen: 0 }
 
   const endpoint = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     let body: any
@@ -39,7 +39,9 @@ export async function startServer() {
     arrivals.push(arrival)
     listeners.forEach((l) => l())
     const answer = plan(arrival.n, body)
+    state.maxOpen = Math.max(state.maxOpen, ++state.open)
     const reply = () => {
+      state.open--
       if (res.destroyed) return
       res.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers })
       res.end(answer.body ?? '{"ok":true}')
@@ -87,7 +89,7 @@ export async function startServer() {
     reset() {
       arrivals.length = 0
       plan = () => ({})
-      state.missingSdk = false
+      Object.assign(state, { missingSdk: false, open: 0, maxOpen: 0 })
       pages.clear()
     },
     /** Resolves once `count` requests have arrived. */
