@@ -20,7 +20,7 @@ export default [
   },
   {
     // The inline snippet: paste dist/snippet.min.js in a page's head (edit the src and name at its end).
-    input: 'build/snippet.js',
+    input: 'build/snippet-entry.js',
     output: { file: 'dist/snippet.min.js', format: 'iife' },
     plugins: [terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
   },

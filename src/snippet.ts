@@ -37,5 +37,3 @@ export function stub(w: any, d: Document, src: string, name: string) {
   if (name != 'userbeam') script.setAttribute('data-global', name)
   d.head.appendChild(script)
 }
-
-stub(window, document, '/userbeam.min.js', 'userbeam')
