@@ -21,7 +21,9 @@ export default [
   {
     // The inline snippet: paste dist/snippet.min.js in a page's head (edit the src and name at its end).
     input: 'build/snippet-entry.js',
+    treeshake: false,
     output: { file: 'dist/snippet.min.js', format: 'iife' },
-    plugins: [terser({ ecma: 2020, compress: { passes: 3 }, format: { comments: false } })],
+    // No constant folding: the URL and the global's name must stay editable arguments at the end.
+    plugins: [terser({ ecma: 2020, compress: false, format: { comments: false } })],
   },
 ]

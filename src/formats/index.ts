@@ -1,4 +1,8 @@
-/** Every destination by name. */
+/** Every destination by name: the `destination` option picks one. */
+import { growlytics } from './growlytics'
+import { haptik } from './haptik'
 import { json } from './json'
+import { moengage } from './moengage'
+import { usercom } from './usercom'
 
-export const formats = { json }
+export const formats = { json, growlytics, usercom, moengage, haptik }
