@@ -4,7 +4,7 @@
  */
 import type { Options } from './types'
 
-export type Config = Required<Omit<Options, 'holdAnonymous'>> & { holdAnonymous?: boolean }
+export type Config = Required<Omit<Options, 'holdAnonymous' | 'allowPublicKey'>> & { holdAnonymous?: boolean }
 
 export const DEFAULTS: Omit<Config, 'endpoint'> = {
   destination: 'json',
@@ -18,6 +18,15 @@ export const DEFAULTS: Omit<Config, 'endpoint'> = {
 }
 
 const NUMBERS = ['flushInterval', 'maxBatchSize', 'maxQueueBytes', 'timeout'] as const
+
+/** The name of a header that carries a vendor credential, if any. */
+export function secretHeader(headers: Record<string, string>, allowPublicKey: boolean): string | undefined {
+  for (const name in headers) {
+    const lower = name.toLowerCase()
+    if (lower === 'authorization' && /^(basic|token|bearer)\s/i.test(headers[name])) return name
+    if (lower === 'x-growlytics-key' && !allowPublicKey) return name
+  }
+}
 
 export function resolveOptions(input: unknown): { config: Config; problems: string[] } {
   const options = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
@@ -40,6 +49,12 @@ export function resolveOptions(input: unknown): { config: Config; problems: stri
       else problems.push(`header "${name}" must be a string; it is not sent`)
     }
     config.headers = headers
+    const secret = secretHeader(headers, options.allowPublicKey === true)
+    if (secret) {
+      problems.push(
+        `the "${secret}" header looks like a vendor secret, and anyone who opens this page can read it. Keep the credential on a relay on your own origin and point endpoint at the relay (README, Destinations)${secret === 'x-growlytics-key' ? '; if you accept the Growlytics key being public, set allowPublicKey: true' : ''}`,
+      )
+    }
   }
   if (typeof options.destination === 'string') config.destination = options.destination
   if (typeof options.holdAnonymous === 'boolean') config.holdAnonymous = options.holdAnonymous

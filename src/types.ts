@@ -212,4 +212,6 @@ export interface Options {
    * sending anonymous profiles. Default: false for 'json', true for the vendors (they need an id).
    */
   holdAnonymous?: boolean
+  /** Accept sending Growlytics' x-growlytics-key from the page without the secret-header warning. Default false. */
+  allowPublicKey?: boolean
 }

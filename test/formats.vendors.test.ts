@@ -39,7 +39,7 @@ const DATE = new Date('2026-11-23T10:00:00.000Z')
 
 describe('growlytics', () => {
   it('holds anonymous updates, folds them in at identify, one typed profile per request', async () => {
-    const c = createClient({ destination: 'growlytics', endpoint: 'https://dcqs-india.growlytics.in/rest-api/customer', headers: { 'x-growlytics-key': 'public-key' }, storageName: freshName(), flushInterval: 10 })
+    const c = createClient({ destination: 'growlytics', endpoint: 'https://dcqs-india.growlytics.in/rest-api/customer', headers: { 'x-growlytics-key': 'public-key' }, allowPublicKey: true, storageName: freshName(), flushInterval: 10 })
     c.user.push({ city: 'Mumbai' })
     await c.flush()
     expect(seen).toEqual([]) // anonymous: held in the browser

@@ -113,3 +113,27 @@ describe('bad input', () => {
     c.close()
   })
 })
+
+describe('secrets in page headers', () => {
+  it.each([
+    [{ Authorization: 'Token abc' }, 'Authorization'],
+    [{ authorization: 'Basic d3M6a2V5' }, 'authorization'],
+    [{ Authorization: 'Bearer t' }, 'Authorization'],
+    [{ 'x-growlytics-key': 'k' }, 'x-growlytics-key'],
+  ])('warns once, loudly, about %o', (headers, name) => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), headers })
+    const warnings = warn.mock.calls.map(([m]) => String(m)).filter((m) => m.includes('vendor secret'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(`"${name}"`)
+    expect(warnings[0]).toContain('relay')
+    c.close()
+  })
+
+  it('stays quiet for a Growlytics key explicitly allowed, and for ordinary headers', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    createClient({ endpoint: ENDPOINT, storageName: freshName(), headers: { 'x-growlytics-key': 'k' }, allowPublicKey: true }).close()
+    createClient({ endpoint: ENDPOINT, storageName: freshName(), headers: { 'x-request-source': 'web', Authorization: 'session-cookie-less' } }).close()
+    expect(warn).not.toHaveBeenCalled()
+  })
+})

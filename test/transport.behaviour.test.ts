@@ -32,23 +32,13 @@ describe('answers', () => {
     c.close()
   })
 
-  it('a network error is retried', async () => {
+  it.each([
+    ['a network error', () => HttpResponse.error(), {}],
+    ['a timeout', () => sleep(300).then(() => HttpResponse.json({ ok: true })), { timeout: 100 }],
+  ] as const)('%s is retried', async (_, failure, options) => {
     vi.spyOn(Math, 'random').mockReturnValue(0)
-    state.reply = (n) => (n === 1 ? HttpResponse.error() : HttpResponse.json({ ok: true }))
-    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
-    c.user.push({ a: 1 })
-    await c.flush()
-    expect(received).toHaveLength(2)
-    c.close()
-  })
-
-  it('a timeout is retried', async () => {
-    vi.spyOn(Math, 'random').mockReturnValue(0)
-    state.reply = async (n) => {
-      if (n === 1) await sleep(300)
-      return HttpResponse.json({ ok: true })
-    }
-    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10, timeout: 100 })
+    state.reply = (n) => (n === 1 ? failure() : HttpResponse.json({ ok: true }))
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10, ...options })
     c.user.push({ a: 1 })
     await c.flush()
     expect(received).toHaveLength(2)

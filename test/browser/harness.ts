@@ -169,3 +169,20 @@ export async function open(context: BrowserContext, url: string) {
 }
 
 export type { Page }
+
+/**
+ * Registers the hooks a browser suite needs: one server and one Chromium per file, a clean
+ * server before each test, both stopped at the end. Read `env.server` / `env.browser` in tests.
+ */
+export function useBrowser(hooks: typeof import('vitest')) {
+  const env = {} as { server: TestServer; browser: Browser }
+  hooks.beforeAll(async () => {
+    ;[env.server, env.browser] = await Promise.all([startServer(), launch()])
+  })
+  hooks.afterAll(async () => {
+    await env.browser?.close()
+    await env.server?.close()
+  })
+  hooks.beforeEach(() => env.server.reset())
+  return env
+}
