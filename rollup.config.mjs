@@ -13,6 +13,12 @@ export default [
     plugins: [resolve()],
   },
   {
+    // userbeam/relay: the server half (web-standard fetch handler + node:http adapter).
+    input: 'build/relay/index.js',
+    output: { file: 'dist/relay.mjs', format: 'es' },
+    plugins: [resolve()],
+  },
+  {
     // Script-tag build: defines window.userbeam.
     input: 'build/browser.js',
     output: { file: 'dist/userbeam.min.js', format: 'iife' },

@@ -13,6 +13,14 @@ export function classify(answer: Answer, now = Date.now()): Verdict {
     return { kind: 'retry', after: parseRetryAfter(answer.retryAfter, now), reason: `HTTP ${status}` }
   }
   if (status === 413) return { kind: 'split', reason: 'HTTP 413: the request was too large' }
+  // A relay with identity verification refuses a profile, not the site's credentials: drop it.
+  if (status === 403 && /"error"\s*:\s*"signature"/.test(answer.body)) {
+    let reason = answer.body
+    try {
+      reason = JSON.parse(reason).reason ?? reason
+    } catch {}
+    return { kind: 'drop', reason: `HTTP 403: the relay refused the identity signature: ${reason}` }
+  }
   if (status === 401 || status === 403) {
     return {
       kind: 'auth',

@@ -160,7 +160,8 @@ export function createClient(options: Options): Client {
     if (keyed !== s) key = profileKey((keyed = s))
     let delta = deltas.get(key)
     if (!delta) deltas.set(key, (delta = { key, userId: s.userId, anonymousId: s.anonymousId, signature: s.signature, attributes: {} }))
-    for (const name in attributes) delta.attributes[name] = { ...attributes[name], at }
+    // The typed values are this call's own fresh objects: stamp them instead of copying (hot path).
+    for (const name in attributes) (delta.attributes[name] = attributes[name] as Delta['attributes'][string]).at = at
     if (fold) delta.fold = fold
     commitSoon()
   }

@@ -35,6 +35,15 @@ interface Settler {
   remember(ids: string[]): Promise<void>
 }
 
+/** Adds the identity signatures of a request's users (and of its chained step) for a verifying relay. */
+function signed(request: OutgoingRequest): OutgoingRequest {
+  const signatures: Record<string, string> = {}
+  for (const r of request.records) if (r.signature && r.userId !== null) signatures[r.userId] = r.signature
+  if (!Object.keys(signatures).length) return request
+  const header = { 'x-userbeam-signature': JSON.stringify(signatures) }
+  return { ...request, headers: { ...request.headers, ...header }, then: request.then && signed(request.then) }
+}
+
 /** Groups records into requests of at most `batch` profiles and about KEEPALIVE_MAX bytes. */
 export function chunk(records: ProfileRecord[], batch: number): ProfileRecord[][] {
   const out: ProfileRecord[][] = []
@@ -71,7 +80,7 @@ export function createDelivery(
       headers: config.headers,
       now: now(),
       created: (id) => queue.created.has(id),
-    })
+    }).map(signed)
 
   /** One request, with its keys marked in flight and keepalive when it fits. */
   async function send(request: OutgoingRequest, keepalive: boolean): Promise<{ answer?: Answer; verdict: Verdict }> {

@@ -1,0 +1,138 @@
+/**
+ * userbeam/relay: the server half. A web-standard handler `(Request) => Promise<Response>` that
+ * runs on Node (see ./node), Deno, Bun and edge runtimes. It accepts what the SDK sends, applies
+ * the destination's rules again, checks identity signatures, adds the vendor credential, forwards
+ * to the vendor, and maps the answer back (status, reason, Retry-After) without ever echoing the
+ * credential. Its only state is the rate limiter's store.
+ */
+import { checkAttributes, idProblem } from '../attributes'
+import { formats } from '../formats/index'
+import type { Format } from '../types'
+import { carriedProfiles } from './profiles'
+import { memoryRateStore, overLimit, type RateLimit } from './rate-limit'
+import { signatureProblem } from './verify'
+
+export { signUserId } from './verify'
+export { memoryRateStore, type RateLimit, type RateStore } from './rate-limit'
+
+export interface RelayOptions {
+  /** The format the SDK sends and the vendor receives: 'json', 'growlytics', 'usercom', 'moengage' or 'haptik'. */
+  destination: string
+  /** The vendor URL the relay stands for; the request path after `mount` is appended to it. */
+  vendorUrl: string
+  /** Where the relay is mounted on your origin (its path prefix). Default '/'. */
+  mount?: string
+  /** Headers added on the way out: the credential, e.g. { Authorization: `Basic ${btoa(id + ':' + key)}` }. */
+  credential: Record<string, string>
+  /** Origins allowed to call the relay from a browser (CORS). Same-origin requests need none. */
+  allowedOrigins?: string[]
+  /** Largest request body, in bytes (413 beyond). Default 256 KB. */
+  maxBodyBytes?: number
+  /** Requests per client per window (429 with Retry-After beyond). Default 120 per minute, in memory. */
+  rateLimit?: RateLimit
+  /** The client a request counts against. Default: the first X-Forwarded-For address, else 'unknown'. */
+  clientKey?: (request: Request) => string
+  /** Identity verification: refuse profiles without a valid HMAC-SHA256 of their user id. */
+  verify?: { secret: string; allowAnonymous?: boolean }
+  fetch?: typeof fetch
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+
+/**
+ * @example
+ * const relay = createRelay({
+ *   destination: 'moengage',
+ *   vendorUrl: 'https://api-03.moengage.com',
+ *   mount: '/relay/moengage',
+ *   credential: { Authorization: `Basic ${btoa(`${process.env.MOE_WORKSPACE}:${process.env.MOE_KEY}`)}` },
+ * })
+ * // the page: createClient({ destination: 'moengage', endpoint: '/relay/moengage/v1/customer/<workspace_id>' })
+ */
+export function createRelay(options: RelayOptions): (request: Request) => Promise<Response> {
+  const format: Format | undefined = (formats as Record<string, Format>)[options.destination]
+  if (!format) throw new Error(`userbeam relay: unknown destination "${options.destination}"; use one of ${Object.keys(formats).join(', ')}`)
+  const mount = (options.mount ?? '/').replace(/\/?$/, '/')
+  const maxBody = options.maxBodyBytes ?? 256_000
+  const rate = options.rateLimit ?? { limit: 120, windowMs: 60_000 }
+  const store = rate.store ?? memoryRateStore()
+  const send = options.fetch ?? globalThis.fetch
+  const clientKey = options.clientKey ?? ((r: Request) => r.headers.get('x-forwarded-for')?.split(',')[0].trim() || 'unknown')
+  const secrets = Object.values(options.credential).filter((v) => v.length > 3)
+
+  return async (request) => {
+    const origin = request.headers.get('origin')
+    const allowed = !origin || origin === new URL(request.url).origin || !!options.allowedOrigins?.includes(origin)
+    const cors: Record<string, string> = origin && allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}
+    if (!allowed) return json(403, { error: 'origin', reason: `origin ${origin} is not allowed` })
+    if (request.method === 'OPTIONS') {
+      return new Response(null, {
+        status: 204,
+        headers: { ...cors, 'access-control-allow-methods': 'POST, PUT', 'access-control-allow-headers': 'content-type, accept, x-userbeam-signature', 'access-control-max-age': '600' },
+      })
+    }
+    if (request.method !== 'POST' && request.method !== 'PUT') return json(405, { error: 'method', reason: 'POST or PUT only' }, cors)
+
+    const wait = await overLimit(rate, store, clientKey(request))
+    if (wait) return json(429, { error: 'rate', reason: 'too many requests' }, { ...cors, 'retry-after': String(wait) })
+
+    const text = await request.text()
+    if (new TextEncoder().encode(text).length > maxBody) return json(413, { error: 'size', reason: `the body is over ${maxBody} bytes` }, cors)
+    const path = new URL(request.url).pathname
+    if (!(path + '/').startsWith(mount)) return json(404, { error: 'path', reason: `the relay is mounted at ${mount}` }, cors)
+
+    let profiles
+    try {
+      profiles = carriedProfiles(options.destination, path, JSON.parse(text))
+    } catch (error) {
+      return json(400, { error: 'format', reason: `not a ${format.name} request: ${String(error)}` }, cors)
+    }
+    const reasons: string[] = []
+    for (const p of profiles) {
+      if (p.id !== null) {
+        const problem = idProblem(p.id, format.rules)
+        if (problem) reasons.push(`id "${p.id}": ${problem}`)
+      }
+      for (const r of checkAttributes(p.values, format.rules).rejected) reasons.push(`attribute "${r.attribute}": ${r.reason}`)
+    }
+    if (reasons.length) return json(422, { error: 'rules', reason: `${format.name} rules: ${reasons.join('; ')}` }, cors)
+
+    if (options.verify) {
+      let signatures: Record<string, string> = {}
+      try {
+        signatures = JSON.parse(request.headers.get('x-userbeam-signature') ?? '{}')
+      } catch {}
+      for (const p of profiles) {
+        const problem =
+          p.id === null
+            ? options.verify.allowAnonymous ? undefined : 'anonymous profiles are not accepted here'
+            : await signatureProblem(options.verify.secret, p.id, signatures[p.id] ?? p.signature)
+        if (problem) return json(403, { error: 'signature', reason: problem }, cors)
+      }
+    }
+
+    const suffix = path.slice(mount.length)
+    const target = suffix ? options.vendorUrl.replace(/\/?$/, '/') + suffix : options.vendorUrl
+    let answer: Response
+    try {
+      answer = await send(target, {
+        method: request.method,
+        headers: { 'content-type': 'application/json', accept: request.headers.get('accept') ?? 'application/json', ...options.credential },
+        body: text,
+      })
+    } catch (error) {
+      return json(502, { error: 'vendor', reason: `the vendor could not be reached (${String(error)})` }, cors)
+    }
+    let body = await answer.text()
+    // Never hand the credential back to the browser, even if a vendor echoes it.
+    for (const secret of secrets) body = body.split(secret).join('[credential]')
+    const retryAfter = answer.headers.get('retry-after')
+    return new Response(body, {
+      status: answer.status,
+      headers: { ...cors, 'content-type': answer.headers.get('content-type') ?? 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
+    })
+  }
+}
+
+export { toNodeListener } from './node'

@@ -1,0 +1,41 @@
+/**
+ * What a request in a destination's format carries, read back on the relay: the profile ids and
+ * their attribute values, so the relay can apply the same rules again (never trusting the browser).
+ */
+
+export interface CarriedProfile {
+  /** The user id (or, where the format has no other id, the anonymous id); null for json anonymous profiles. */
+  id: string | null
+  values: Record<string, unknown>
+  /** A signature the body itself carries (json). */
+  signature?: string
+}
+
+const typedList = (list: unknown) =>
+  Object.fromEntries((Array.isArray(list) ? list : []).map((a: any) => [String(a?.name), a?.value]))
+
+/** Reads the profiles of `body` sent to `path` in `destination`'s format; throws on a malformed body. */
+export function carriedProfiles(destination: string, path: string, body: any): CarriedProfile[] {
+  if (!body || typeof body !== 'object') throw new Error('the body is not a JSON object')
+  switch (destination) {
+    case 'json':
+      return (body.profiles as any[]).map((p) => ({ id: p.userId ?? null, values: typedList(p.attributes), signature: p.signature }))
+    case 'growlytics':
+      return [{ id: String(body.id), values: typedList(body.attributes) }]
+    case 'usercom': {
+      const byId = /users-by-id\/([^/]+)\/set_multiple_attributes\/?$/.exec(path)
+      if (byId) return [{ id: decodeURIComponent(byId[1]), values: body }]
+      const { user_id, ...values } = body
+      return [{ id: String(user_id), values }]
+    }
+    case 'moengage': {
+      const customers = body.type === 'transition' ? body.elements : [body]
+      return (customers as any[]).map((c) => ({ id: String(c.customer_id), values: c.attributes ?? {} }))
+    }
+    case 'haptik': {
+      const { auth_id, custom_data, ...top } = body
+      return [{ id: String(auth_id), values: { ...top, ...custom_data } }]
+    }
+  }
+  throw new Error(`unknown destination "${destination}"`)
+}

@@ -1,0 +1,221 @@
+// @vitest-environment node
+// The relay on 127.0.0.1 in front of a fake vendor: credentials, CORS, limits, signatures, and
+// for every destination the whole path SDK -> relay -> vendor.
+import { createServer, type Server } from 'node:http'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createClient } from '../src/client'
+import { createRelay, signUserId, toNodeListener, type RelayOptions } from '../src/relay/index'
+import { collect, freshName } from './helpers'
+
+const SECRET = 'Basic c2VjcmV0LXdvcmtzcGFjZTpzZWNyZXQta2V5'
+const PAGE_ORIGIN = 'https://shop.example'
+
+interface VendorHit { method: string; path: string; headers: Record<string, string | string[] | undefined>; body: any }
+const vendorHits: VendorHit[] = []
+let vendorAnswer: (hit: VendorHit) => { status: number; body: unknown; headers?: Record<string, string> } = () => ({ status: 200, body: { status: 'success', success: true } })
+
+const listen = (server: Server) => new Promise<string>((r) => server.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(server.address() as any).port}`)))
+let vendor: Server
+let vendorUrl: string
+const relays: Server[] = []
+
+beforeAll(async () => {
+  vendor = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const hit = { method: req.method!, path: req.url!, headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }
+      vendorHits.push(hit)
+      const answer = vendorAnswer(hit)
+      // A careless vendor that echoes the request headers: the relay must not pass the credential on.
+      res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })
+      res.end(JSON.stringify({ ...(answer.body as object), echo: req.headers.authorization }))
+    })
+  })
+  vendorUrl = await listen(vendor)
+})
+afterEach(() => {
+  vendorHits.length = 0
+  vendorAnswer = () => ({ status: 200, body: { status: 'success', success: true } })
+})
+afterAll(async () => {
+  for (const s of [vendor, ...relays]) {
+    s.closeAllConnections()
+    await new Promise((r) => s.close(r))
+  }
+})
+
+/** Starts a relay on 127.0.0.1 in front of the fake vendor; returns its origin. */
+async function relay(options: Partial<RelayOptions> & { destination: string; vendorPath?: string }) {
+  const { vendorPath = '', ...rest } = options
+  const server = createServer(toNodeListener(createRelay({ vendorUrl: vendorUrl + vendorPath, credential: { Authorization: SECRET }, allowedOrigins: [PAGE_ORIGIN], mount: '/relay', ...rest })))
+  relays.push(server)
+  return listen(server)
+}
+
+describe('the relay', () => {
+  it('adds the credential, forwards, and never echoes the credential back', async () => {
+    const origin = await relay({ destination: 'json' })
+    const response = await fetch(`${origin}/relay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sentAt: '', profiles: [{ userId: 'u1', anonymousId: 'a', messageId: 'm', attributes: [{ name: 'plan', type: 'string', value: 'pro' }] }] }),
+    })
+    expect(response.status).toBe(200)
+    expect(vendorHits[0].headers.authorization).toBe(SECRET)
+    const text = await response.text()
+    expect(text).not.toContain('c2VjcmV0')
+    expect(text).toContain('[credential]')
+  })
+
+  it('serves CORS to an allowed origin and refuses others', async () => {
+    const origin = await relay({ destination: 'json' })
+    const preflight = await createRelay({ destination: 'json', vendorUrl, credential: {}, allowedOrigins: ['https://shop.example'] })(
+      new Request(`${origin}/relay`, { method: 'OPTIONS', headers: { origin: 'https://shop.example' } }),
+    )
+    expect(preflight.status).toBe(204)
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example')
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('x-userbeam-signature')
+    const refused = await createRelay({ destination: 'json', vendorUrl, credential: {}, allowedOrigins: ['https://shop.example'] })(
+      new Request(`${origin}/relay`, { method: 'POST', headers: { origin: 'https://evil.example' }, body: '{}' }),
+    )
+    expect(refused.status).toBe(403)
+    expect(vendorHits).toHaveLength(0)
+  })
+
+  it('answers 413 to an oversized body', async () => {
+    const origin = await relay({ destination: 'json', maxBodyBytes: 1000 })
+    const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles: [], pad: 'x'.repeat(2000) }) })
+    expect(response.status).toBe(413)
+    expect(vendorHits).toHaveLength(0)
+  })
+
+  it('answers 429 with Retry-After past the rate limit', async () => {
+    const origin = await relay({ destination: 'json', rateLimit: { limit: 2, windowMs: 60_000 } })
+    const post = () => fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"profiles":[]}' })
+    expect((await post()).status).toBe(200)
+    expect((await post()).status).toBe(200)
+    const third = await post()
+    expect(third.status).toBe(429)
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0)
+  })
+
+  it('applies the rules again: a tampered request is refused with 422', async () => {
+    const origin = await relay({ destination: 'moengage', vendorPath: '' })
+    const response = await fetch(`${origin}/relay/v1/customer/WS1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'customer', customer_id: 'guest', attributes: { moe_hack: 1, nested: { a: 1 } } }),
+    })
+    expect(response.status).toBe(422)
+    const { reason } = await response.json()
+    expect(reason).toContain('guest')
+    expect(reason).toContain('moe_')
+    expect(reason).toContain('nested')
+    expect(vendorHits).toHaveLength(0)
+  })
+
+  it('passes a vendor 5xx back as retryable, with its Retry-After', async () => {
+    vendorAnswer = () => ({ status: 503, body: { error: 'busy' }, headers: { 'retry-after': '1' } })
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    const origin = await relay({ destination: 'json' })
+    const client = createClient({ endpoint: `${origin}/relay`, storageName: freshName(), flushInterval: 10 })
+    client.user.push({ a: 1 })
+    await vi.waitUntil(() => vendorHits.length === 1, { timeout: 3000 })
+    vendorAnswer = () => ({ status: 200, body: {} })
+    await client.flush()
+    expect(vendorHits).toHaveLength(2)
+    client.close()
+  })
+})
+
+describe('identity verification', () => {
+  it('forwards a correctly signed user, refuses a forged signature with 403, and the SDK drops it with the reason', async () => {
+    const origin = await relay({ destination: 'json', verify: { secret: 'site-secret', allowAnonymous: false } })
+    const client = createClient({ endpoint: `${origin}/relay`, storageName: freshName(), flushInterval: 10 })
+    const events = collect(client)
+    client.user.identify('alice', { plan: 'pro' }, { signature: await signUserId('site-secret', 'alice') })
+    await client.flush()
+    expect(vendorHits.map((h) => h.body.profiles[0].userId)).toEqual(['alice'])
+    client.user.identify('bob', { email: 'takeover@example.com' }, { signature: 'f'.repeat(64) })
+    await client.flush()
+    expect(vendorHits).toHaveLength(1)
+    expect(events.drop).toHaveLength(1)
+    expect(events.drop[0].status).toBe(403)
+    expect(events.drop[0].reason).toContain('signature for user "bob" is wrong')
+    expect(events.error.filter((e) => e.code === 'auth')).toEqual([]) // not mistaken for refused credentials
+    client.close()
+  })
+
+  it('refuses anonymous profiles unless allowed', async () => {
+    const strict = await relay({ destination: 'json', verify: { secret: 's' } })
+    const lenient = await relay({ destination: 'json', verify: { secret: 's', allowAnonymous: true } })
+    const body = JSON.stringify({ profiles: [{ userId: null, anonymousId: 'a', messageId: 'm', attributes: [] }] })
+    const post = (origin: string) => fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    expect((await post(strict)).status).toBe(403)
+    expect((await post(lenient)).status).toBe(200)
+  })
+})
+
+describe('SDK -> relay -> vendor, for every destination', () => {
+  it('json', async () => {
+    const origin = await relay({ destination: 'json', vendorPath: '/profiles' })
+    const client = createClient({ endpoint: `${origin}/relay`, storageName: freshName(), flushInterval: 10 })
+    client.user.identify('u1', { plan: 'pro' })
+    await client.flush()
+    expect(vendorHits.map((h) => [h.method, h.path])).toEqual([['POST', '/profiles']])
+    expect(vendorHits[0].body.profiles[0]).toMatchObject({ userId: 'u1', attributes: [{ name: 'plan', type: 'string', value: 'pro' }] })
+    client.close()
+  })
+
+  it('growlytics', async () => {
+    const origin = await relay({ destination: 'growlytics', vendorPath: '/rest-api/customer', credential: { 'x-growlytics-key': 'gk-secret' } })
+    const client = createClient({ destination: 'growlytics', endpoint: `${origin}/relay`, storageName: freshName(), flushInterval: 10 })
+    client.user.identify('u1', { City: 'Mumbai', at: new Date('2026-11-23T10:00:00Z') })
+    await client.flush()
+    expect(vendorHits).toEqual([expect.objectContaining({ method: 'POST', path: '/rest-api/customer' })])
+    expect(vendorHits[0].headers['x-growlytics-key']).toBe('gk-secret')
+    expect(vendorHits[0].body).toEqual({ id: 'u1', attributes: [{ name: 'City', type: 'string', value: 'Mumbai' }, { name: 'at', type: 'date', value: '2026-11-23 10:00:00' }] })
+    client.close()
+  })
+
+  it('usercom', async () => {
+    vendorAnswer = () => ({ status: 200, body: { created: true, id: 5577 } })
+    const origin = await relay({ destination: 'usercom', vendorPath: '/api/public/' })
+    const client = createClient({ destination: 'usercom', endpoint: `${origin}/relay/`, storageName: freshName(), flushInterval: 10 })
+    client.user.identify('my_custom_id', { email: 'j@example.com', plan: 'pro' })
+    await client.flush()
+    expect(vendorHits.map((h) => [h.method, h.path, h.body])).toEqual([
+      ['POST', '/api/public/users/update_or_create/', { user_id: 'my_custom_id', email: 'j@example.com' }],
+      ['POST', '/api/public/users-by-id/my_custom_id/set_multiple_attributes/', { plan: 'pro' }],
+    ])
+    expect(vendorHits.every((h) => h.headers.authorization === SECRET)).toBe(true)
+    client.close()
+  })
+
+  it('moengage', async () => {
+    const origin = await relay({ destination: 'moengage' })
+    const client = createClient({ destination: 'moengage', endpoint: `${origin}/relay/v1/customer/WS1`, storageName: freshName(), flushInterval: 10 })
+    client.user.identify('cust-1', { points: 20 })
+    client.user.identify('cust-2', { points: 30 })
+    await client.flush()
+    expect(vendorHits.map((h) => [h.method, h.path])).toEqual([['POST', '/v1/transition/WS1']])
+    expect(vendorHits[0].body.elements.map((e: any) => [e.customer_id, e.attributes.points])).toEqual([['cust-1', 20], ['cust-2', 30]])
+    client.close()
+  })
+
+  it('haptik', async () => {
+    const origin = await relay({ destination: 'haptik', vendorPath: '/v1.0/user/', credential: { Authorization: 'Bearer haptik-token', 'client-id': 'c1' } })
+    const client = createClient({ destination: 'haptik', endpoint: `${origin}/relay`, storageName: freshName(), flushInterval: 10 })
+    client.user.identify('user42', { name: 'Asha', city: 'Pune' })
+    await client.flush()
+    client.user.push({ city: 'Mumbai' })
+    await client.flush()
+    expect(vendorHits.map((h) => [h.method, h.path, h.body])).toEqual([
+      ['POST', '/v1.0/user/', { auth_id: 'user42', name: 'Asha', custom_data: { city: 'Pune' } }],
+      ['PUT', '/v1.0/user/', { auth_id: 'user42', custom_data: { city: 'Mumbai' } }],
+    ])
+    expect(vendorHits[0].headers['client-id']).toBe('c1')
+    client.close()
+  })
+})
