@@ -111,12 +111,18 @@ export function checkAttributes(input: unknown, rules: Rules): Checked {
   const attributes: Record<string, Typed> = {}
   const rejected: Rejection[] = []
   if (input == null) return { attributes, rejected }
-  if (typeof input !== 'object' || Array.isArray(input) || input instanceof Date) {
-    rejected.push({ attribute: '', reason: `expected an object of attributes, got ${describe(input)}` })
-    return { attributes, rejected }
-  }
   let keys: string[]
   try {
+    let date = false
+    try {
+      date = input instanceof Date
+    } catch {
+      // A Proxy whose getPrototypeOf trap throws: read it as a plain object.
+    }
+    if (typeof input !== 'object' || Array.isArray(input) || date) {
+      rejected.push({ attribute: '', reason: `expected an object of attributes, got ${describe(input)}` })
+      return { attributes, rejected }
+    }
     // Enumerable own string keys: what a spread or JSON would see. Symbols are reported, not read.
     keys = Object.keys(input)
     for (const symbol of Object.getOwnPropertySymbols(input)) {
@@ -166,7 +172,8 @@ export function applyProfileLimits(
   let custom = -1 // counted on the first new name only: pushes of known names stay O(attributes)
   for (const name in attributes) {
     const { type } = attributes[name]
-    const locked = types[name]
+    // Own properties only: toString, valueOf... are ordinary attribute names, not inherited types.
+    const locked = Object.prototype.hasOwnProperty.call(types, name) ? types[name] : undefined
     if (locked) {
       if (rules.typeLock && locked !== type) {
         rejected.push({ attribute: name, reason: `its type is locked to ${locked} by its first value; got ${type}` })

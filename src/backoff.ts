@@ -15,7 +15,8 @@ export const AUTH_PAUSE = 30 * 60 * 1000
  * that failed together do not come back together.
  */
 export function backoffDelay(attempt: number, random = Math.random): number {
-  return Math.round(random() * Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt))
+  const ceiling = Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)
+  return Math.round(random() * (Number.isFinite(ceiling) ? ceiling : BACKOFF_CAP))
 }
 
 /** Retry-After as seconds or as an HTTP date, in ms from `now`; undefined when absent or unreadable. */

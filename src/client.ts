@@ -74,6 +74,8 @@ export function createClient(options: Options): Client {
   const fresh = anonymous()
   let dirty = false
   let committing: Promise<void> | undefined
+  /** The latest call stamp seen (stored records, other tabs, this tab): new calls stamp past it. */
+  let high = 0
   let keyed: IdentityState | undefined
   let key = ''
   let waiters: { targets: [string, string, number][]; done: () => void }[] = []
@@ -85,14 +87,27 @@ export function createClient(options: Options): Client {
     report({ code: 'storage', message })
   }
   const inBrowser = typeof window !== 'undefined'
-  if (inBrowser && typeof indexedDB === 'undefined') storageFailed('not supported here')
-  const kv =
-    typeof indexedDB === 'undefined'
-      ? memoryKV()
-      : resilientKV(idbKV(config.storageName), () => queue.dump(), storageFailed)
+  // Reading indexedDB itself throws in sandboxed, opaque-origin documents.
+  const idb = (() => {
+    try {
+      return globalThis.indexedDB
+    } catch {}
+  })()
+  // Told after createClient returns, so a listener attached right after it hears it.
+  if (inBrowser && !idb) Promise.resolve('not supported here').then(storageFailed)
+  const primary = idb ? idbKV(config.storageName) : undefined
+  const kv = primary ? resilientKV(primary, () => queue.dump(), storageFailed) : memoryKV()
   const name = `userbeam:${config.storageName}`
   const tabs = createTabs(name, kv, (message) => {
-    if (message.records) for (const [key, r] of message.records) r ? queue.pending.set(key, r) : queue.pending.delete(key)
+    if (message.records) {
+      for (const [key, r] of message.records as [string, ProfileRecord | undefined][]) {
+        if (!r) queue.pending.delete(key)
+        else {
+          queue.pending.set(key, r)
+          for (const name in r.attributes) high = Math.max(high, r.attributes[name].at ?? 0)
+        }
+      }
+    }
     if (message.identity) adopt(message.identity)
   })
   const queue = createQueue(
@@ -160,6 +175,8 @@ export function createClient(options: Options): Client {
     if (keyed !== s) key = profileKey((keyed = s))
     let delta = deltas.get(key)
     if (!delta) deltas.set(key, (delta = { key, userId: s.userId, anonymousId: s.anonymousId, signature: s.signature, attributes: {} }))
+    // Later calls must win even if the wall clock went back since the stored ones were stamped.
+    at = high = Math.max(at, high + 1e-3)
     // The typed values are this call's own fresh objects: stamp them instead of copying (hot path).
     for (const name in attributes) (delta.attributes[name] = attributes[name] as Delta['attributes'][string]).at = at
     if (fold) delta.fold = fold
@@ -231,11 +248,10 @@ export function createClient(options: Options): Client {
 
   /** The page is leaving: send what this tab knows, merged with what is not committed yet. */
   function beacon() {
-    if (ops) {
-      // Leaving before storage answered: apply the calls under the identity storage would most
-      // likely give (a first visit's), rather than lose them.
-      load(undefined, undefined, true)
-    }
+    // Leaving before storage answered. On a first visit (the database was just created) there is
+    // no stored identity or consent decision to wait for, so the calls apply now and go out. On a
+    // later visit they cannot be stamped with an identity yet: they go only if the page stays.
+    if (ops && primary?.created()) load(undefined)
     if (!state?.consent || !config.endpoint) return
     const records = new Map(queue.pending)
     for (const d of [...writing, ...deltas.values()]) {
@@ -253,21 +269,16 @@ export function createClient(options: Options): Client {
   }
   if (!config.endpoint || !chosen) scheduler.stop()
 
-  /** Storage answered (or the page is leaving first): apply the calls made so far, in order. */
-  function load(saved: IdentityState | undefined, retry?: RetryState, early = false) {
-    if (!ops) {
-      // The page started leaving before storage answered, then came back (back/forward cache):
-      // later calls follow the stored identity again.
-      if (saved) state = saved
-      else dirty = true
-      return commitSoon()
-    }
+  /** Storage answered (or, on a first visit, the page is leaving first): apply the calls made so far, in order. */
+  function load(saved: IdentityState | undefined, retry?: RetryState, stored: ProfileRecord[] = []) {
+    for (const r of stored) for (const name in r.attributes) high = Math.max(high, r.attributes[name].at ?? 0)
+    if (!ops) return
     state = announced ?? saved ?? fresh
-    dirty = !early && !saved && !announced
+    dirty = !saved && !announced
     if (!state.consent) scheduler.stop()
     else if (retry) scheduler.restore(retry)
     // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
-    if (!early) queue.snapshot().then((records) => records.some(sendable) && scheduler.now(), () => {})
+    if (stored.some(sendable)) scheduler.now()
     const todo = ops
     ops = undefined
     for (const op of todo) guard(op)
@@ -275,8 +286,8 @@ export function createClient(options: Options): Client {
   }
   queue
     .load()
-    .catch(() => [undefined, undefined] as const)
-    .then(([saved, retry]) => load(saved, retry))
+    .then(([saved, retry, stored]) => load(saved, retry, stored))
+    .catch(() => load(undefined))
 
   return {
     user: {

@@ -21,7 +21,8 @@ export interface Queue {
   created: Set<string>
   /** Remembers that the destination now knows these users. */
   remember(ids: string[]): Promise<void>
-  load(): Promise<[IdentityState | undefined, RetryState | undefined]>
+  /** Reads the stored identity, retry state and pending records (in one transaction). */
+  load(): Promise<[IdentityState | undefined, RetryState | undefined, ProfileRecord[]]>
   /** Merges the deltas in order (and writes the identity state) in one transaction. */
   commit(deltas: Delta[], identity?: IdentityState): Promise<void>
   /** Reads every stored record (every tab's), oldest first; refreshes `pending`. */
@@ -77,12 +78,21 @@ export function createQueue(
     pending,
     created,
     load: () =>
-      serial(() =>
-        kv.update([IDENTITY, RETRY, CREATED], ([identity, retry, ids]) => {
-          if (Array.isArray(ids)) ids.forEach((id) => created.add(id))
-          return [[], [isIdentity(identity) ? identity : undefined, retry as RetryState | undefined]]
-        }),
-      ),
+      serial(async () => {
+        // Everything in one read: the identity, the retry state, the created ids and what an
+        // earlier page left to send. The sooner this answers, the sooner calls can be stored.
+        const entries = new Map(await kv.all(''))
+        const ids = entries.get(CREATED)
+        if (Array.isArray(ids)) ids.forEach((id) => created.add(id))
+        const identity = entries.get(IDENTITY)
+        const retry = entries.get(RETRY) as RetryState | undefined
+        // A damaged retry entry must not turn the backoff into a request storm.
+        const valid = !!retry && Number.isFinite(retry.attempt) && retry.attempt >= 0 && Number.isFinite(retry.until)
+        const records: ProfileRecord[] = []
+        for (const [key, value] of entries) if (key.startsWith(RECORD) && isRecord(value)) records.push(value)
+        for (const record of records) pending.set(record.key, record)
+        return [isIdentity(identity) ? identity : undefined, valid ? retry : undefined, records.sort((a, b) => a.created - b.created)]
+      }),
 
     remember: (ids) =>
       serial(() =>

@@ -30,7 +30,8 @@ export function mergeRecord(
     for (const name in source) {
       const { type, value, at } = source[name]
       // Last call wins, not last write: another tab's older call may commit after a newer one.
-      if ((record.attributes[name]?.at ?? 0) <= at) record.attributes[name] = { type, value, seq, at }
+      const before = Object.prototype.hasOwnProperty.call(record.attributes, name) ? record.attributes[name].at : 0
+      if ((before ?? 0) <= at) record.attributes[name] = { type, value, seq, at }
     }
   }
   if (delta.signature) record.signature = delta.signature
@@ -110,6 +111,17 @@ export function isRecord(value: unknown): value is ProfileRecord {
     typeof r.messageId === 'string' &&
     typeof r.created === 'number' &&
     !!r.attributes &&
-    typeof r.attributes === 'object'
+    typeof r.attributes === 'object' &&
+    Object.values(r.attributes).every(isAttribute)
   )
+}
+
+const VALUE_TYPES: Record<string, string> = { string: 'string', date: 'string', number: 'number', boolean: 'boolean' }
+
+/** One stored attribute: a known type, a value of that type, a numeric seq. */
+function isAttribute(a: unknown): boolean {
+  const { type, value, seq } = (a ?? {}) as ProfileRecord['attributes'][string]
+  if (typeof seq !== 'number') return false
+  if (type === 'array') return Array.isArray(value)
+  return VALUE_TYPES[type] !== undefined && typeof value === VALUE_TYPES[type]
 }

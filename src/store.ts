@@ -15,12 +15,31 @@ export interface KV {
   all(prefix: string): Promise<[string, unknown][]>
 }
 
-/** IndexedDB through idb-keyval's store: one database, one object store, grouped transactions. */
-export function idbKV(name: string): KV {
+/**
+ * IndexedDB through idb-keyval: one database, one object store, grouped transactions. Opened at
+ * once; `created()` tells, as soon as the browser knows, that the database did not exist (a
+ * first visit: no stored identity, no stored consent decision).
+ */
+export function idbKV(name: string): KV & { created(): boolean } {
+  let created = false
   let store: ReturnType<typeof createStore> | undefined
+  const open = () => {
+    const request = indexedDB.open(name)
+    request.onupgradeneeded = () => {
+      created = true
+      request.result.createObjectStore('queue')
+    }
+    request.onsuccess = () => request.result.close()
+  }
+  try {
+    open()
+  } catch {
+    // No IndexedDB here: the first operation fails too, and the resilient wrapper moves to memory.
+  }
   const run = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T>) =>
     Promise.resolve().then(() => (store ||= createStore(name, 'queue'))(mode, fn))
   return {
+    created: () => created,
     update: (keys, fn) =>
       run('readwrite', (s) => {
         const values: unknown[] = []

@@ -84,3 +84,81 @@ export function deferred<T = void>() {
   const promise = new Promise<T>((r) => (resolve = r))
   return { promise, resolve }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Additions for the behaviour suites (order, identity, queue, delivery, transport, storage,
+// input, consent). Everything above is unchanged.
+
+import { createStore as idbStore, set as idbSet } from 'idb-keyval'
+import { vi } from 'vitest'
+import { createClient } from '../src/client'
+import type { Options } from '../src/types'
+
+/**
+ * A client factory for one test file: fresh storage name and the test endpoint by default, and a
+ * safety net that closes any client a failing test left open (tests still close their own).
+ */
+export function clientFactory(defaults: Partial<Options> = {}) {
+  const open = new Set<Client>()
+  afterEach(() => {
+    for (const c of open) c.close()
+    open.clear()
+  })
+  return (options: Partial<Options> = {}) => {
+    const client = createClient({ endpoint: ENDPOINT, storageName: freshName(), ...defaults, ...options })
+    open.add(client)
+    return client
+  }
+}
+
+/** Writes `value` under `key` straight into the SDK's store, bypassing the SDK (corruption tests). */
+export function putRaw(storageName: string, key: string, value: unknown) {
+  return idbSet(key, value, idbStore(storageName, 'queue'))
+}
+
+/** Counts IndexedDB transactions opened from now on (fake-indexeddb's IDBDatabase). */
+export function countTransactions() {
+  const spy = vi.spyOn(IDBDatabase.prototype, 'transaction')
+  return () => spy.mock.calls.length
+}
+
+/**
+ * Records every fetch call as it is made (synchronously, with its init: keepalive, method),
+ * passing it on to the mocked endpoint. Restored after the test (restoreMocks).
+ */
+export function recordFetch() {
+  const calls: { url: string; init: RequestInit; body: any }[] = []
+  const real = globalThis.fetch
+  vi.spyOn(globalThis, 'fetch').mockImplementation((input: any, init?: RequestInit) => {
+    let body: any
+    try {
+      body = JSON.parse(String(init?.body))
+    } catch {
+      body = init?.body
+    }
+    calls.push({ url: String(input), init: init ?? {}, body })
+    return real(input, init)
+  })
+  return calls
+}
+
+/** Sets navigator.onLine (undo with resetPage). */
+export const setOnline = (value: boolean) =>
+  Object.defineProperty(navigator, 'onLine', { get: () => value, configurable: true })
+
+/** Sets document.visibilityState (undo with resetPage). */
+export const setVisibility = (value: DocumentVisibilityState) =>
+  Object.defineProperty(document, 'visibilityState', { get: () => value, configurable: true })
+
+/** Back to an online, visible page. */
+export function resetPage() {
+  setOnline(true)
+  setVisibility('visible')
+}
+
+/** The profiles that reached the endpoint for one user id (null: anonymous). */
+export const profilesFor = (received: Received[], userId: string | null) =>
+  profilesOf(received).filter((p) => p.userId === userId)
+
+/** Lets pending storage work and timers of `ms` run. */
+export const settle = (ms = 30) => sleep(ms)

@@ -1,0 +1,170 @@
+// consent(false) stops sending and erases the queue; consent(true) resumes; the decision
+// survives a reload.
+import { HttpResponse } from 'msw'
+import { describe, expect, it, vi } from 'vitest'
+import {
+  attrs,
+  clientFactory,
+  deferred,
+  freshName,
+  profilesOf,
+  recordFetch,
+  recordingEndpoint,
+  settle,
+  sleep,
+  stored,
+  until,
+} from './helpers'
+
+const { received, state } = recordingEndpoint()
+const client = clientFactory({ flushInterval: 10 })
+
+describe('consent(false)', () => {
+  it('erases the queue (no r: records left in IndexedDB) and sends nothing', async () => {
+    const storageName = freshName()
+    const c = client({ storageName, flushInterval: 60_000 })
+    c.user.push({ before: 1 })
+    c.user.identify('u-1', { also: 2 })
+    await settle(50)
+    expect((await stored(storageName)).records).toHaveLength(2)
+    c.consent(false)
+    await c.flush()
+    await settle(30)
+    const { raw } = await stored(storageName)
+    expect([...raw.keys()].filter((k) => k.startsWith('r:'))).toEqual([])
+    expect(received).toHaveLength(0)
+    c.close()
+  })
+
+  it('calls made while withdrawn are neither stored nor sent; no trigger sends', async () => {
+    const storageName = freshName()
+    const c = client({ storageName })
+    c.consent(false)
+    c.user.push({ during: 1 })
+    c.user.identify('u-1', { during: 2 })
+    await c.flush()
+    window.dispatchEvent(new Event('online'))
+    window.dispatchEvent(new Event('pagehide'))
+    await sleep(80)
+    expect(received).toHaveLength(0)
+    expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
+  it('in the same tick as the pushes before it: they are erased too', async () => {
+    const storageName = freshName()
+    const c = client({ storageName })
+    c.user.push({ a: 1 })
+    c.consent(false)
+    await c.flush()
+    await sleep(50)
+    expect(received).toHaveLength(0)
+    expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
+  it('with a request in flight: nothing more is sent afterwards and nothing is left stored', async () => {
+    const gate = deferred()
+    state.reply = async (n) => {
+      if (n === 1) await gate.promise
+      return new HttpResponse(null, { status: 503 })
+    }
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    const storageName = freshName()
+    const c = client({ storageName })
+    c.user.push({ a: 1 })
+    await until(() => received.length === 1)
+    c.user.push({ b: 2 })
+    c.consent(false)
+    gate.resolve()
+    await sleep(100)
+    expect(received).toHaveLength(1) // the 503 is not retried
+    expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
+  it('flush() resolves while withdrawn', async () => {
+    const c = client()
+    c.consent(false)
+    c.user.push({ a: 1 })
+    await expect(Promise.race([c.flush().then(() => 'resolved'), sleep(500).then(() => 'hung')])).resolves.toBe('resolved')
+    c.close()
+  })
+})
+
+describe('consent(true)', () => {
+  it('resumes: later calls are stored and sent, the erased ones are not', async () => {
+    const c = client()
+    c.user.push({ before: 1 })
+    c.consent(false)
+    c.user.push({ during: 2 })
+    c.consent(true)
+    c.user.push({ after: 3 })
+    await c.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ after: 3 }])
+    c.close()
+  })
+})
+
+describe('the decision survives a reload', () => {
+  it('withdrawn: the next client stores and sends nothing', async () => {
+    const storageName = freshName()
+    const first = client({ storageName })
+    first.consent(false)
+    await first.flush()
+    await settle(30)
+    first.close()
+    expect((await stored(storageName)).identity).toMatchObject({ consent: false })
+    const second = client({ storageName })
+    second.user.push({ a: 1 })
+    second.user.identify('u-1', { b: 2 })
+    await second.flush()
+    await sleep(50)
+    expect(received).toHaveLength(0)
+    expect((await stored(storageName)).records).toEqual([])
+    second.close()
+  })
+
+  it('granted again: the next client sends', async () => {
+    const storageName = freshName()
+    const first = client({ storageName })
+    first.consent(false)
+    first.consent(true)
+    await first.flush()
+    await settle(30)
+    first.close()
+    const second = client({ storageName })
+    second.user.push({ a: 1 })
+    await second.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }])
+    second.close()
+  })
+
+  it('withdrawn on a previous visit: a page leaving before storage answered sends nothing', async () => {
+    const storageName = freshName()
+    const first = client({ storageName })
+    first.consent(false)
+    await first.flush()
+    await settle(30)
+    first.close()
+
+    const second = client({ storageName, flushInterval: 60_000 })
+    const calls = recordFetch()
+    second.user.push({ email: 'asha@example.com' }) // storage has not answered yet
+    window.dispatchEvent(new Event('pagehide'))
+    await sleep(80)
+    // The page survived (back/forward cache): it must not send later either.
+    await second.flush()
+    await sleep(50)
+    second.user.push({ later: 1 })
+    await sleep(50)
+    const { records, identity } = await stored(storageName)
+    expect({ requests: calls.length, received: received.length, stored: records.length, consent: identity.consent }).toEqual({
+      requests: 0,
+      received: 0,
+      stored: 0,
+      consent: false, // the withdrawal is still on record for the next visit
+    })
+    second.close()
+  })
+})

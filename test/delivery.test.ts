@@ -1,0 +1,299 @@
+// Behaviours 5 and 7: never lose, never go back in time (in-flight safety, ack-if-unchanged,
+// messageId, one request per profile in flight); when a flush happens.
+import { HttpResponse } from 'msw'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import {
+  attrs,
+  clientFactory,
+  deferred,
+  freshName,
+  profilesOf,
+  recordFetch,
+  recordingEndpoint,
+  resetPage,
+  setOnline,
+  setVisibility,
+  settle,
+  sleep,
+  stored,
+  until,
+} from './helpers'
+
+const { received, state } = recordingEndpoint()
+const client = clientFactory({ flushInterval: 10 })
+afterEach(resetPage)
+
+/** Holds the answer to request number `n` until `release()`. */
+function holdRequest(n = 1, answer = () => HttpResponse.json({ ok: true }) as Response) {
+  const gate = deferred()
+  state.reply = async (i) => {
+    if (i === n) await gate.promise
+    return i === n ? answer() : HttpResponse.json({ ok: true })
+  }
+  return gate.resolve
+}
+
+describe('a push made while a request is in flight', () => {
+  it('is stored at once, not lost, not overwritten by the older data when the 2xx lands, and sent next', async () => {
+    const release = holdRequest(1)
+    const storageName = freshName()
+    const c = client({ storageName })
+    c.user.push({ plan: 'free', city: 'Pune' })
+    await until(() => received.length === 1)
+    c.user.push({ plan: 'pro' })
+    await settle(30)
+    // In IndexedDB while the older request is still in flight.
+    expect((await stored(storageName)).records[0].attributes.plan.value).toBe('pro')
+    release()
+    await until(() => received.length === 2)
+    await c.flush()
+    const [first, second] = profilesOf(received)
+    expect(attrs(first)).toEqual({ plan: 'free', city: 'Pune' })
+    expect(attrs(second)).toEqual({ plan: 'pro' }) // only what changed since the snapshot
+    expect(second.messageId).not.toBe(first.messageId)
+    expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
+  it('after the 2xx, only the unchanged part is removed: the newer value stays in IndexedDB until sent', async () => {
+    const release = holdRequest(1)
+    const hold2 = deferred()
+    const base = state.reply
+    state.reply = async (i, body) => {
+      if (i === 2) await hold2.promise
+      return base(i, body)
+    }
+    const storageName = freshName()
+    const c = client({ storageName })
+    c.user.push({ plan: 'free', city: 'Pune' })
+    await until(() => received.length === 1)
+    c.user.push({ plan: 'pro', theme: 'dark' })
+    await settle(20)
+    release()
+    await until(() => received.length === 2) // the second request is held: look at what is left
+    const { records } = await stored(storageName)
+    expect(records).toHaveLength(1)
+    expect(Object.fromEntries(Object.entries(records[0].attributes).map(([k, v]: any) => [k, v.value]))).toEqual({
+      plan: 'pro',
+      theme: 'dark',
+    })
+    hold2.resolve()
+    await c.flush()
+    expect(attrs(profilesOf(received)[1])).toEqual({ plan: 'pro', theme: 'dark' })
+    c.close()
+  })
+
+  it('when the request in flight fails, the retry carries the newer value with a new messageId', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    const release = holdRequest(1, () => new HttpResponse(null, { status: 503 }))
+    const c = client()
+    c.user.push({ plan: 'free', city: 'Pune' })
+    await until(() => received.length === 1)
+    c.user.push({ plan: 'pro' })
+    await settle(20)
+    release()
+    await c.flush()
+    const profiles = profilesOf(received)
+    const last = profiles[profiles.length - 1]
+    expect(attrs(last)).toEqual({ plan: 'pro', city: 'Pune' })
+    expect(last.messageId).not.toBe(profiles[0].messageId)
+    c.close()
+  })
+
+  it('the server ends with the newest value whatever the interleaving', async () => {
+    const gates = [deferred(), deferred(), deferred()]
+    state.reply = async (i) => {
+      if (i <= 3) await gates[i - 1].promise
+      return HttpResponse.json({ ok: true })
+    }
+    const c = client()
+    c.user.push({ v: 1 })
+    await until(() => received.length === 1)
+    c.user.push({ v: 2 })
+    gates[0].resolve()
+    await until(() => received.length === 2)
+    c.user.push({ v: 3 })
+    c.user.push({ v: 4 })
+    gates[1].resolve()
+    gates[2].resolve()
+    await c.flush()
+    const values = profilesOf(received).map((p) => attrs(p).v)
+    expect(values[values.length - 1]).toBe(4)
+    expect(values).toEqual([...values].sort()) // never an older value after a newer one
+    c.close()
+  })
+})
+
+describe('messageId', () => {
+  it('is the same on every retry of the same content (503 then 200)', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    state.reply = (n) => (n === 1 ? new HttpResponse(null, { status: 503 }) : HttpResponse.json({ ok: true }))
+    const c = client()
+    c.user.push({ plan: 'pro' })
+    await c.flush()
+    const [failed, retried] = profilesOf(received)
+    expect(received).toHaveLength(2)
+    expect(retried.messageId).toBe(failed.messageId)
+    expect(attrs(retried)).toEqual(attrs(failed))
+    c.close()
+  })
+
+  it('changes when the content changes', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.2) // a 200 ms backoff to push into
+    state.reply = (n) => (n === 1 ? new HttpResponse(null, { status: 503 }) : HttpResponse.json({ ok: true }))
+    const c = client()
+    c.user.push({ plan: 'pro' })
+    await until(() => received.length === 1)
+    c.user.push({ city: 'Pune' })
+    await c.flush()
+    const [failed, retried] = profilesOf(received)
+    expect(attrs(retried)).toEqual({ plan: 'pro', city: 'Pune' })
+    expect(retried.messageId).not.toBe(failed.messageId)
+    c.close()
+  })
+
+  it('differs between two deliveries of the same profile', async () => {
+    const c = client()
+    c.user.push({ a: 1 })
+    await c.flush()
+    c.user.push({ a: 2 })
+    await c.flush()
+    const [one, two] = profilesOf(received)
+    expect(one.messageId).not.toBe(two.messageId)
+    c.close()
+  })
+})
+
+describe('at most one request per profile in flight', () => {
+  it('flush(), hidden page, pagehide and new pushes do not start a second request for a profile in flight', async () => {
+    const release = holdRequest(1)
+    const c = client()
+    c.user.push({ a: 1 })
+    await until(() => received.length === 1)
+    c.user.push({ a: 2 })
+    const flushed = c.flush()
+    setVisibility('hidden')
+    document.dispatchEvent(new Event('visibilitychange'))
+    window.dispatchEvent(new Event('pagehide'))
+    window.dispatchEvent(new Event('online'))
+    await sleep(80)
+    expect(received).toHaveLength(1)
+    release()
+    await flushed
+    const values = profilesOf(received).map((p) => attrs(p).a)
+    expect(values[0]).toBe(1)
+    expect(values[values.length - 1]).toBe(2)
+    c.close()
+  })
+
+  it('other profiles are not held up by another profile in flight beyond the cycle', async () => {
+    const release = holdRequest(1)
+    const c = client()
+    c.user.push({ a: 1 })
+    await until(() => received.length === 1)
+    c.user.identify('u-1', { b: 1 })
+    await sleep(50)
+    release()
+    await c.flush()
+    expect(profilesOf(received).map((p) => p.userId)).toEqual([null, 'u-1'])
+    c.close()
+  })
+})
+
+describe('flush triggers', () => {
+  it('flushInterval runs from the first pending update, not from client creation, and not before', async () => {
+    const c = client({ flushInterval: 200 })
+    await c.flush()
+    await sleep(250) // longer than the interval, with nothing pending
+    const start = Date.now()
+    c.user.push({ a: 1 })
+    await sleep(120)
+    c.user.push({ b: 2 }) // does not push the deadline back
+    await sleep(40)
+    expect(received).toHaveLength(0)
+    await until(() => received.length === 1, 2000)
+    const waited = received[0].at - start
+    expect(waited).toBeGreaterThanOrEqual(195)
+    expect(waited).toBeLessThan(400)
+    expect(attrs(profilesOf(received)[0])).toEqual({ a: 1, b: 2 })
+    c.close()
+  })
+
+  it('maxBatchSize pending profiles send at once', async () => {
+    const c = client({ flushInterval: 60_000, maxBatchSize: 3 })
+    c.user.identify('a', { n: 1 })
+    c.user.identify('b', { n: 2 })
+    await sleep(60)
+    expect(received).toHaveLength(0)
+    c.user.identify('c', { n: 3 })
+    await until(() => received.length > 0, 1000)
+    expect(profilesOf(received).map((p) => p.userId).sort()).toEqual(['a', 'b', 'c'])
+    c.close()
+  })
+
+  it('the page becoming hidden sends', async () => {
+    const c = client({ flushInterval: 60_000 })
+    c.user.push({ a: 1 })
+    await sleep(40)
+    expect(received).toHaveLength(0)
+    setVisibility('hidden')
+    document.dispatchEvent(new Event('visibilitychange'))
+    await until(() => received.length === 1, 1000)
+    c.close()
+  })
+
+  it('becoming visible does not send', async () => {
+    const c = client({ flushInterval: 60_000 })
+    c.user.push({ a: 1 })
+    await sleep(40)
+    document.dispatchEvent(new Event('visibilitychange'))
+    await sleep(60)
+    expect(received).toHaveLength(0)
+    c.close()
+  })
+
+  it('offline: nothing is sent (not even by flush()) until the online event', async () => {
+    setOnline(false)
+    const c = client({ flushInterval: 10 })
+    c.user.push({ a: 1 })
+    void c.flush()
+    await sleep(100)
+    expect(received).toHaveLength(0)
+    setOnline(true)
+    window.dispatchEvent(new Event('online'))
+    await until(() => received.length === 1, 1000)
+    c.close()
+  })
+
+  it('the online event sends what is pending', async () => {
+    const c = client({ flushInterval: 60_000 })
+    c.user.push({ a: 1 })
+    await sleep(40)
+    window.dispatchEvent(new Event('online'))
+    await until(() => received.length === 1, 1000)
+    c.close()
+  })
+
+  it('flush() sends at once and resolves when delivered', async () => {
+    const c = client({ flushInterval: 60_000 })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }])
+    c.close()
+  })
+
+  it('pagehide sends synchronously with keepalive, including calls not committed yet', async () => {
+    const c = client({ flushInterval: 60_000 })
+    await c.flush()
+    c.user.push({ stored: true })
+    await settle(30)
+    const calls = recordFetch()
+    c.user.push({ leaving: true }) // not committed yet
+    window.dispatchEvent(new Event('pagehide'))
+    expect(calls).toHaveLength(1) // left inside the event handler
+    expect(calls[0].init.keepalive).toBe(true)
+    expect(attrs(calls[0].body.profiles[0])).toEqual({ stored: true, leaving: true })
+    await until(() => received.length === 1, 1000)
+    c.close()
+  })
+})
