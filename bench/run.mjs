@@ -152,7 +152,7 @@ try {
 }
 
 const fmt = (v, unit = '') => (v === null ? 'never' : typeof v === 'boolean' ? (v ? 'yes' : 'no') : `${Math.round(v * 10) / 10}${unit}`)
-const ratio = (a, b) => (a === null || b === null || a === 0 ? '' : `${(b / a).toFixed(b / a >= 10 ? 0 : 1)}×`)
+const ratio = (a, b) => (typeof a !== 'number' || typeof b !== 'number' || a === 0 ? '' : `${(b / a).toFixed(b / a >= 10 ? 0 : 1)}×`)
 const rows = [
   ['main-thread time of the calls', 'callsMs', ' ms'],
   ['IndexedDB transactions', 'transactions', ''],
@@ -173,6 +173,9 @@ Measured by \`npm run bench\` (bench/run.mjs) on ${new Date().toISOString().slic
 Node ${process.version}, ${chromiumVersion}, headless. ${RUNS} runs each, medians. Endpoint on 127.0.0.1.
 The naive client does one idb-keyval \`set\` and one \`fetch\` per push. flushInterval is the default 1000 ms.
 IndexedDB figures count from the first call until the endpoint holds everything (start-up reads excluded).
+Each run is a fresh page (cold JIT). The naive client is measured until the endpoint first held the final
+state (or 30 s): its requests race each other, so its final state ends up wrong, and requests still queued
+in the browser then are not counted.
 "Main-thread time of the calls" times the loop of calls only (the attribute objects are built before,
 as the landscape's figures do).
 
