@@ -4,12 +4,11 @@
  * data attributes. `data-global="Growlytics"` exposes the same object under a second name.
  */
 import { createClient, type Client } from './client'
+import { record, type Call } from './snippet'
 import type { Options } from './types'
 
-/** A recorded call: method path ('user.push', 'flush'...), its arguments, and who awaits its result. */
-export type Call = [method: string, args: ArrayLike<unknown>, settle?: (result: unknown) => void]
-
 export interface Global {
+  /** Creates the client; calls made before it are kept (at most 1,000) and replayed in order. */
   init(options: Options): void
   user: { push(attributes: unknown): void; identify(id: unknown, attributes?: unknown, options?: unknown): void; logout(): void }
   flush(): Promise<void>
@@ -17,70 +16,96 @@ export interface Global {
   consent(granted: boolean): void
 }
 
-const METHODS = ['user.push', 'user.identify', 'user.logout', 'flush', 'on', 'consent']
+const METHODS = ['init', 'user.push', 'user.identify', 'user.logout', 'flush', 'on', 'consent']
+const warn = (message: string) => console.warn(`userbeam: ${message}`)
 
-/** Options from data attributes: data-endpoint, data-destination, data-flush-interval, data-storage-name, data-debug. */
+/**
+ * Options from a script tag's data attributes: each one sets the option of the same name
+ * (data-flush-interval sets flushInterval). Numbers become numbers; an empty value, "true" and
+ * "false" become booleans (data-debug, data-hold-anonymous). createClient validates the result
+ * and warns about what is wrong, so the attributes need no second set of rules here.
+ * @example
+ * // <script src="/userbeam.min.js" data-endpoint="/profiles" data-flush-interval="500" data-debug>
+ * optionsFromData(document.currentScript.dataset) // { endpoint: '/profiles', flushInterval: 500, debug: true }
+ */
 export function optionsFromData(data: DOMStringMap): Options {
-  const options: Record<string, unknown> = { endpoint: data.endpoint }
-  if (data.destination) options.destination = data.destination
-  if (data.flushInterval) options.flushInterval = Number(data.flushInterval)
-  if (data.maxBatchSize) options.maxBatchSize = Number(data.maxBatchSize)
-  if (data.storageName) options.storageName = data.storageName
-  if (data.debug !== undefined) options.debug = data.debug !== 'false'
+  const options: Record<string, unknown> = {}
+  for (const name in data) {
+    const text = data[name]!
+    options[name] = text == '' || text == 'true' ? true : text == 'false' ? false : isNaN(+text) ? text : +text
+  }
   return options as unknown as Options
 }
 
-export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement | null): Global {
-  const data = (script as HTMLScriptElement | null | undefined)?.dataset ?? {}
-  const names = ['userbeam']
-  if (data.global && data.global !== 'userbeam') names.push(data.global)
-  if (w.userbeam?.__userbeam) return w.userbeam // loaded twice: keep the first
+/** The function a method path names on the global or the client: 'user.push' is target.user.push. */
+const find = (target: any, method: string) => method.split('.').reduce((o, key) => o[key], target)
 
-  let client: Client | undefined
-  let waiting: Call[] = []
-  const dispatch = ([method, args, settle]: Call) => {
-    const list = Array.prototype.slice.call(args)
-    let result: unknown
-    if (method === 'init') return api.init(list[0] as Options)
-    if (!METHODS.includes(method)) {
-      console.warn(`userbeam: unknown method "${method}" was ignored; known: init, ${METHODS.join(', ')}`)
-      return
-    }
-    if (!client) return void waiting.push([method, list, settle])
-    const [scope, name] = method.split('.')
-    const target: any = name ? client.user : client
-    result = target[name ?? scope](...list)
+/**
+ * Runs a recorded call on `target` (the global, or the client) and hands the result to whoever
+ * awaits it. A malformed entry (an old or foreign stub) is reported and skipped, never thrown.
+ */
+function replay(target: unknown, entry: Call) {
+  try {
+    const [method, args, settle] = entry
+    if (!METHODS.includes(method)) throw 0
+    // Two statements: `settle?.(call())` would skip the call itself when nobody awaits it.
+    const result = find(target, method)(...Array.from(args))
     settle?.(result)
-    return result
+  } catch {
+    warn(`unknown or malformed call "${entry?.[0]}" ignored`)
   }
-  const call = (method: string) => (...args: unknown[]) => dispatch([method, args])
+}
 
-  const api: Global & { __userbeam: true } = {
+function create(): Global & { __userbeam: true } {
+  let client: Client | undefined
+  /** Calls made before init, recorded exactly as the snippet records them. */
+  let waiting: Call[] = []
+  // Once init ran, a call goes to the client's method of the same path.
+  const call =
+    (method: string) =>
+    (...args: unknown[]) =>
+      client ? find(client, method)(...args) : record(waiting, method, args)
+  return {
     __userbeam: true,
     init(options) {
-      if (client) return console.warn('userbeam: init() was called twice; the second call was ignored')
+      if (client) return warn('init() called twice: the second was ignored')
       client = createClient(options)
       const todo = waiting
       waiting = []
-      todo.forEach(dispatch)
+      todo.forEach((entry) => replay(client, entry))
     },
     user: { push: call('user.push'), identify: call('user.identify'), logout: call('user.logout') },
-    flush: () => (client ? client.flush() : new Promise((resolve) => waiting.push(['flush', [], resolve as () => void]))),
-    on(type, listener) {
-      if (client) return client.on(type as 'sent', listener)
-      let off: (() => void) | undefined
-      let cancelled = false
-      waiting.push(['on', [type, listener], (o) => (cancelled ? (o as () => void)() : (off = o as () => void))])
-      return () => (off ? off() : (cancelled = true))
-    },
+    flush: call('flush'),
+    on: call('on'),
     consent: call('consent'),
   }
+}
 
-  // Calls the snippet recorded before this file arrived, in the order they were made.
+/**
+ * Defines `w.userbeam` (and `w[data-global]`), replays what stubs under those names recorded,
+ * then initialises from `script`'s data attributes unless a recorded init() came first. A second
+ * copy of the file keeps the first one's object.
+ * @example
+ * install(window, document.currentScript)
+ */
+export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement | null): Global {
+  const data = (script as HTMLScriptElement | null | undefined)?.dataset ?? {}
+  const api: Global = w.userbeam?.__userbeam ? w.userbeam : create()
+
+  // Calls the snippet recorded before this file arrived, in the order they were made (the main
+  // name's first: two stubs cannot tell how their calls interleaved).
   const recorded: Call[] = []
-  for (const name of names) if (Array.isArray(w[name]?._q)) recorded.push(...w[name]._q)
-  for (const name of names) w[name] = api
-  if (data.endpoint && !recorded.some(([method]) => method === 'init')) api.init(optionsFromData(data))
-  recorded.forEach(dispatch)
+  for (const name of ['userbeam', data.global]) {
+    if (!name || w[name] === api) continue
+    const q = w[name]?._q
+    if (Array.isArray(q)) {
+      recorded.push(...q.splice(0))
+      // A reference the page kept to the stub (const { user } = userbeam) now calls the SDK.
+      q.push = (entry: Call) => (replay(api, entry), 0)
+    }
+    w[name] = api
+  }
+  if (data.endpoint && !recorded.some((entry) => entry?.[0] === 'init')) api.init(optionsFromData(data))
+  for (const entry of recorded) replay(api, entry)
   return api
 }

@@ -1,35 +1,66 @@
 /**
  * The snippet to paste in a page's head (built alone into dist/snippet.min.js, at most 600 bytes
  * min+gzip). It defines the global at once, records every call in order, and loads the SDK
- * asynchronously; the SDK replays the record, then takes over. If the SDK never arrives (ad
- * blocker, 404) the stub keeps accepting calls, recording at most 1,000 of them.
+ * asynchronously; the SDK (global.ts) replays the record, then takes over.
+ *
+ * If the SDK never arrives (ad blocker, 404), the stub keeps accepting calls and holds at most
+ * LIMIT of them: past that, each new call evicts the oldest recorded `user.push` (a later push
+ * usually sets the same attributes again, while init, identify, logout, consent, on and flush
+ * decide what the pushes mean); when no push is left to evict, the new call is not recorded.
+ * The stub keeps the arguments as given: the SDK validates them when it replays the call.
  */
-type Recorded = [method: string, args: IArguments, settle?: (result: any) => void][]
 
+/** A recorded call: method path ('user.push', 'flush'...), its arguments, and who awaits its result. */
+export type Call = [method: string, args: ArrayLike<unknown>, settle?: (result: any) => void]
+
+export const LIMIT = 1000
+
+/**
+ * Records one call in `q` and returns what the real method would: a promise for flush (settled
+ * with the SDK's own flush), an unsubscribe function for on. Also used by the SDK for calls made
+ * before init.
+ */
+export function record(q: Call[], method: string, args: ArrayLike<unknown>): any {
+  const call: Call = [method, args]
+  const keep = (settle?: (result: any) => void) => {
+    // Full: evict the oldest push (splice returns the evicted call: truthy), or give up.
+    if (q.length >= LIMIT && !q.some((c, i) => c[0] == 'user.push' && q.splice(i, 1))) return
+    call[2] = settle
+    q.push(call)
+  }
+  if (method == 'flush') return new Promise(keep)
+  if (method == 'on') {
+    // off: undefined while waiting, the SDK's unsubscribe once replayed, 0 if cancelled before.
+    let off: any
+    keep((o) => (off === 0 ? o() : (off = o)))
+    return () => (off ? off() : (off = 0))
+  }
+  keep()
+}
+
+/**
+ * Defines `w[name]` as a recording stub (unless something is already there) and loads the SDK
+ * from `src`; a name other than 'userbeam' reaches the SDK as the script's data-global.
+ * @example
+ * stub(window, document, 'https://cdn.example.com/userbeam.min.js', 'userbeam')
+ * userbeam.init({ endpoint: '/profiles' })
+ * userbeam.flush().then(() => console.log('delivered'))
+ */
 export function stub(w: any, d: Document, src: string, name: string) {
   if (w[name]) return
-  const q: Recorded = []
-  const record =
-    (method: string) =>
-    function (this: unknown) {
+  const q: Call[] = []
+  const method = (path: string) =>
+    function () {
       // eslint-disable-next-line prefer-rest-params
-      const args = arguments
-      let off: (() => void) | undefined
-      const keep = (settle?: (result: any) => void) => q.length < 1000 && q.push([method, args, settle])
-      if (method == 'flush') return new Promise((resolve) => keep(resolve))
-      if (method == 'on') {
-        keep((o) => (off = o))
-        return () => off && off()
-      }
-      keep()
+      return record(q, path, arguments)
     }
   w[name] = {
     _q: q,
-    init: record('init'),
-    flush: record('flush'),
-    on: record('on'),
-    consent: record('consent'),
-    user: { push: record('user.push'), identify: record('user.identify'), logout: record('user.logout') },
+    init: method('init'),
+    flush: method('flush'),
+    on: method('on'),
+    consent: method('consent'),
+    user: { push: method('user.push'), identify: method('user.identify'), logout: method('user.logout') },
   }
   const script = d.createElement('script')
   script.async = true

@@ -1,105 +1,159 @@
-// The script-tag runtime: the snippet's record replayed in order, data-attribute set-up, a second global name.
+// The script-tag runtime (src/global.ts): zero-code set-up from data attributes, calls kept until
+// init, a second global name (the Growlytics drop-in), stubs it takes over, and what it warns.
 import { describe, expect, it, vi } from 'vitest'
 import { install, optionsFromData } from '../src/global'
-import { stub } from '../src/snippet'
 import { attrs, ENDPOINT, freshName, profilesOf, recordingEndpoint } from './helpers'
 
 const { received } = recordingEndpoint()
 
-/** A fake window, and a document whose head records the script the stub adds (never loaded). */
+/** A window of its own for each test. */
 const page = () => ({}) as Record<string, any>
-const added: Record<string, any>[] = []
-const doc = {
-  createElement: () => ({ setAttribute(name: string, value: string) { (this as any)[name] = value } }),
-  head: { appendChild: (el: Record<string, any>) => added.push(el) },
-} as unknown as Document
+/** The SDK's <script> tag with these data attributes (camelCase keys: flushInterval is data-flush-interval). */
 const script = (data: Record<string, string>) => {
   const el = document.createElement('script')
   for (const [k, v] of Object.entries(data)) el.dataset[k] = v
   return el
 }
+const warnings = () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  return () => warn.mock.calls.map((args) => args.map(String).join(' '))
+}
 
-describe('the snippet stub', () => {
-  it('records calls, returns a flush promise and an unsubscribe function, loads the SDK async', () => {
+describe('zero-code set-up from data attributes', () => {
+  it('<script async src=".../userbeam.min.js" data-endpoint data-destination="json"> sets itself up', async () => {
+    const warned = warnings()
     const w = page()
-    stub(w, doc, '/sdk.js', 'userbeam')
-    expect(added.at(-1)).toMatchObject({ src: '/sdk.js', async: true })
-    w.userbeam.init({ endpoint: ENDPOINT })
-    w.userbeam.user.push({ a: 1 })
-    expect(w.userbeam.flush()).toBeInstanceOf(Promise)
-    expect(typeof w.userbeam.on('sent', () => {})).toBe('function')
-    expect(w.userbeam._q.map(([m]: [string]) => m)).toEqual(['init', 'user.push', 'flush', 'on'])
+    install(w, script({ endpoint: ENDPOINT, destination: 'json', storageName: freshName(), flushInterval: '10' }))
+    w.userbeam.user.push({ auto: true })
+    w.userbeam.user.identify('u-1', { plan: 'pro' })
+    await w.userbeam.flush()
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([
+      [null, { auto: true }],
+      ['u-1', { plan: 'pro' }],
+    ])
+    expect(warned()).toEqual([])
   })
 
-  it('keeps accepting calls without throwing when the SDK never loads, and stays bounded', () => {
+  it('reads each data attribute as the option of the same name: numbers as numbers, flags as booleans', () => {
+    // A plain object stands in for the DOMStringMap: happy-dom leaves empty attributes
+    // (a bare data-debug) out of the dataset's keys, browsers do not.
+    expect(optionsFromData({ endpoint: '/p', destination: 'growlytics', storageName: 'shop', flushInterval: '250', maxBatchSize: '20', timeout: '5000', debug: '', holdAnonymous: 'false' })).toEqual({
+      endpoint: '/p',
+      destination: 'growlytics',
+      storageName: 'shop',
+      flushInterval: 250,
+      maxBatchSize: 20,
+      timeout: 5000,
+      debug: true,
+      holdAnonymous: false,
+    })
+    expect(optionsFromData(script({ endpoint: '/p', debug: 'true', maxQueueBytes: '50000' }).dataset)).toEqual({ endpoint: '/p', debug: true, maxQueueBytes: 50000 })
+  })
+
+  it('a wrong data attribute is reported once on the console, the rest still works', async () => {
+    const warned = warnings()
     const w = page()
-    stub(w, doc, '/missing.js', 'userbeam')
-    expect(() => {
-      for (let i = 0; i < 5000; i++) w.userbeam.user.push({ i })
-      w.userbeam.user.identify('x')
-      w.userbeam.consent(false)
-    }).not.toThrow()
-    expect(w.userbeam._q).toHaveLength(1000)
+    install(w, script({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 'soon' }))
+    w.userbeam.user.push({ ok: true })
+    await w.userbeam.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ ok: true }])
+    expect(warned()).toEqual([expect.stringContaining('flushInterval must be a positive number, got soon')])
+  })
+
+  it('without data-endpoint, calls wait for init() and are then replayed in order; a flush made meanwhile resolves once delivered', async () => {
+    const w = page()
+    install(w, script({}))
+    w.userbeam.user.push({ before: 1 })
+    w.userbeam.user.identify('u-2')
+    w.userbeam.user.push({ after: 2 })
+    let flushed = false
+    const flushing = w.userbeam.flush().then(() => (flushed = true))
+    await new Promise((r) => setTimeout(r, 20))
+    expect(received).toEqual([])
+    expect(flushed).toBe(false)
+    w.userbeam.init({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    await flushing
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([
+      [null, { before: 1 }],
+      ['u-2', { after: 2 }],
+    ])
+  })
+
+  it('the calls kept before init are bounded: past 1,000, the oldest pushes go first', async () => {
+    const w = page()
+    install(w)
+    w.userbeam.user.push({ first: true })
+    for (let i = 1; i <= 1500; i++) w.userbeam.user.push({ n: i })
+    w.userbeam.init({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    await w.userbeam.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ n: 1500 }])
+  })
+
+  it('a recorded init() wins over data-endpoint, without a warning', async () => {
+    const warned = warnings()
+    const w = page()
+    w.userbeam = { _q: [['init', [{ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 }]]] }
+    install(w, script({ endpoint: 'https://elsewhere.test/profiles' }))
+    w.userbeam.user.push({ from: 'init' })
+    await w.userbeam.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ from: 'init' }])
+    expect(warned()).toEqual([])
   })
 })
 
-describe('the runtime takes over', () => {
-  it('replays calls made before it loaded, in order, then resolves the stub flush promise', async () => {
+describe('a second global name: the Growlytics drop-in', () => {
+  it('data-global="Growlytics" exposes the same object, and Growlytics page code works unchanged', async () => {
     const w = page()
-    stub(w, doc, '/sdk.js', 'userbeam')
-    w.userbeam.init({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
-    w.userbeam.user.push({ step: 1 })
-    w.userbeam.user.identify('u-1', { step: 2 })
-    const sent: unknown[] = []
-    w.userbeam.on('sent', (e: unknown) => sent.push(e))
-    const flushed = w.userbeam.flush()
-    install(w)
-    w.userbeam.user.push({ step: 3 }) // after load: straight to the SDK
-    await flushed
-    await w.userbeam.flush()
-    const profiles = profilesOf(received)
-    expect(profiles.map((p) => [p.userId, attrs(p)])).toEqual([
-      [null, { step: 1 }],
-      ['u-1', { step: 3 }],
-    ])
-    expect(sent.length).toBeGreaterThan(0)
-  })
-
-  it('initialises itself from data attributes', async () => {
-    const w = page()
-    const storageName = freshName()
-    install(w, script({ endpoint: ENDPOINT, destination: 'json', storageName, flushInterval: '10' }))
-    w.userbeam.user.push({ auto: true })
-    await w.userbeam.flush()
-    expect(profilesOf(received).map(attrs)).toEqual([{ auto: true }])
-    expect(optionsFromData(script({ endpoint: '/p', flushInterval: '250', debug: '' }).dataset)).toEqual({ endpoint: '/p', flushInterval: 250, debug: true })
-  })
-
-  it('exposes the same object under data-global, so a Growlytics page works unchanged', async () => {
-    const w = page()
-    stub(w, doc, '/sdk.js', 'Growlytics')
-    expect(added.at(-1)).toMatchObject({ 'data-global': 'Growlytics' })
-    w.Growlytics.user.push({ city: 'San Francisco' })
     install(w, script({ endpoint: ENDPOINT, global: 'Growlytics', storageName: freshName(), flushInterval: '10' }))
     expect(w.Growlytics).toBe(w.userbeam)
-    w.Growlytics.user.identify('THE_USER_ID', { name: 'John Wick', email: 'john@gmail.com', mobile: '9876543210' })
+    // As in Growlytics' docs (Track Users):
+    w.Growlytics.user.push({ city: 'San Francisco' })
+    w.Growlytics.user.identify('THE_USER_ID_IN_YOUR_APP', { name: 'John Wick', email: 'john@gmail.com', mobile: '9876543210', subscriptionType: 'pro' })
     w.Growlytics.user.logout()
+    w.Growlytics.user.push({ city: 'Pune' })
     await w.Growlytics.flush()
     const profiles = profilesOf(received)
-    expect(attrs(profiles[0])).toEqual({ city: 'San Francisco' })
-    expect(profiles[1].userId).toBe('THE_USER_ID')
+    expect(profiles.map((p) => [p.userId, attrs(p)])).toEqual([
+      [null, { city: 'San Francisco' }],
+      ['THE_USER_ID_IN_YOUR_APP', { name: 'John Wick', email: 'john@gmail.com', mobile: '9876543210', subscriptionType: 'pro' }],
+      [null, { city: 'Pune' }],
+    ])
+    expect(profiles[2].anonymousId).not.toBe(profiles[0].anonymousId)
   })
 
-  it('warns about an unknown method recorded by an old or wrong stub, and ignores a second init', () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  it('replays the stubs under both names, the main name first', async () => {
     const w = page()
-    w.userbeam = { _q: [['track', ['x']]] }
-    install(w)
-    w.userbeam.init({ endpoint: ENDPOINT, storageName: freshName() })
-    w.userbeam.init({ endpoint: ENDPOINT })
-    expect(warn.mock.calls.map(([m]) => String(m))).toEqual([
-      expect.stringContaining('unknown method "track"'),
-      expect.stringContaining('init() was called twice'),
+    w.userbeam = { _q: [['init', [{ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 }]], ['user.push', [{ from: 'userbeam' }]]] }
+    w.Growlytics = { _q: [['user.push', [{ from: 'Growlytics', city: 'Delhi' }]]] }
+    install(w, script({ global: 'Growlytics' }))
+    expect(w.Growlytics).toBe(w.userbeam)
+    await w.userbeam.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ from: 'Growlytics', city: 'Delhi' }])
+  })
+
+  it("a foreign or malformed stub under the other name: warned about, skipped, never thrown", async () => {
+    const warned = warnings()
+    const w = page()
+    w.Growlytics = { _q: [['track', ['Added To Cart']], 42, null, ['user.push', null], ['user.push', [{ kept: true }]]] }
+    expect(() => install(w, script({ endpoint: ENDPOINT, global: 'Growlytics', storageName: freshName(), flushInterval: '10' }))).not.toThrow()
+    await w.Growlytics.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ kept: true }])
+    expect(warned()).toEqual([
+      'userbeam: unknown or malformed call "track" ignored',
+      'userbeam: unknown or malformed call "undefined" ignored',
+      'userbeam: unknown or malformed call "undefined" ignored',
+      'userbeam: unknown or malformed call "user.push" ignored',
     ])
+  })
+
+  it('a second copy of the file keeps the first object, adds its name, and warns about the second set-up', () => {
+    const warned = warnings()
+    const w = page()
+    const first = install(w, script({ endpoint: ENDPOINT, storageName: freshName() }))
+    const second = install(w, script({ endpoint: ENDPOINT, global: 'Growlytics' }))
+    expect(second).toBe(first)
+    expect(w.userbeam).toBe(first)
+    expect(w.Growlytics).toBe(first)
+    expect(warned()).toEqual(['userbeam: init() called twice: the second was ignored'])
   })
 })
