@@ -22,8 +22,8 @@ async function npmEntryWhole() {
 }
 
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature)', bytes: () => readFileSync('dist/userbeam.min.js'), limit: 11_000 },
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 10_500 },
+  { name: 'dist/userbeam.min.js (script tag, every feature)', bytes: () => readFileSync('dist/userbeam.min.js'), limit: 12_800 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 12_300 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: () => readFileSync('dist/snippet.min.js'), limit: 600, optional: 'dist/snippet.min.js' },
 ]
 

@@ -1,4 +1,8 @@
-/** Every destination by name: the `destination` option picks one. */
+/**
+ * Every destination by name: the `destination` option (and the relay's) picks one.
+ * @example
+ * formats.moengage.build(records, context)
+ */
 import { growlytics } from './growlytics'
 import { haptik } from './haptik'
 import { json } from './json'

@@ -1,26 +1,103 @@
 /**
- * MoEngage: `POST /v1/customer/<workspace_id>` with one customer body, or, when several
- * profiles are pending, `POST /v1/transition/<workspace_id>` with `elements`, each call under
- * 100 KB. Dates `YYYY-MM-DDTHH:mm:ssZ`. `endpoint` is the customer URL (or your relay's).
+ * MoEngage: `POST <endpoint>` (`.../v1/customer/<workspace_id>`) with one customer body, or, when
+ * several profiles are pending, `POST .../v1/transition/<workspace_id>` with
+ * `{ type: 'transition', elements }`, each call under 100 KB. Dates `YYYY-MM-DDTHH:mm:ssZ`.
  */
 import type { Format, OutgoingRequest, ProfileRecord } from '../types'
-import { flatValues, jsonHeaders, parseBody, profileId, wholeSeconds } from './shared'
+import { explain, readBody, refusal, type Said } from './answers'
+import { secondsDate, wholeSecondDates } from './dates'
+import { jsonHeaders, plainValues, profileId } from './wire'
 
-/** customer_id values MoEngage refuses. */
+/** customer_id values MoEngage refuses, compared trimmed and in lower case (the strictest reading). */
 export const MOENGAGE_BLOCKED_IDS = ['unknown', 'guest', 'null', '0', '1', 'true', 'false', 'user_attribute_unique_id', '', 'na', 'n/a', "''", 'dummy_seller_code', 'user_id', 'id', 'customer_id', 'uid', 'userid', 'none', '-2', '-1', '2']
 const RESERVED = ['MOE_TIME_FORMAT', 'MOE_TIME_TIMEZONE', 'MOE_GAID', 'INSTALL', 'UPDATE', 'MOE_ISLAT', 'status', 'user_id', 'source']
-/** Bulk calls stay under 100 KB; a single call under 128 KB. */
+/** "At most 100 KB" per bulk call and 128 KB per single call, read as 1000-byte KB and kept under. */
 const BULK_MAX = 100_000
+const SINGLE_MAX = 128_000
+const BULK_OPEN = '{"type":"transition","elements":['
 
-/** A customer body, dates to the second. */
-export function moengageCustomer(record: ProfileRecord) {
-  const attributes = flatValues(record)
+/** UTF-8 bytes of a string, without TextEncoder: formats use no platform API. */
+function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    const pair = code >= 0xd800 && code < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : pair ? 4 : 3
+    if (pair) i++
+  }
+  return bytes
+}
+
+/** Greedy groups, in order, whose sizes plus one comma between items stay under `room`. */
+function pack<T>(items: T[], size: (item: T) => number, room: number): T[][] {
+  const groups: T[][] = []
+  let used = 0
+  for (const item of items) {
+    const bytes = size(item)
+    if (groups.length && used + 1 + bytes < room) {
+      groups[groups.length - 1].push(item)
+      used += 1 + bytes
+    } else {
+      groups.push([item])
+      used = bytes
+    }
+  }
+  return groups
+}
+
+/**
+ * One profile as MoEngage's customer body, dates to the second.
+ * @example
+ * moengageCustomer(record) // { type: 'customer', customer_id: 'cust-1', attributes: { expiry_date: '2026-11-23T10:00:00Z' } }
+ */
+function moengageCustomer(record: ProfileRecord) {
+  const attributes = plainValues(record)
   for (const name in record.attributes) {
-    if (record.attributes[name].type === 'date') attributes[name] = (attributes[name] as string).slice(0, 19) + 'Z'
+    if (record.attributes[name].type === 'date') attributes[name] = secondsDate(attributes[name] as string, 'T', 'Z')
   }
   return { type: 'customer', customer_id: profileId(record), attributes }
 }
 
+/** The bulk URL beside the customer one; undefined when the endpoint has no `/customer/<id>` to swap. */
+function transitionUrl(endpoint: string): string | undefined {
+  const url = endpoint.replace(/\/customer\/(?=[^/?#]+\/?(?:[?#]|$))/, '/transition/')
+  return url === endpoint ? undefined : url
+}
+
+/**
+ * One profile in customer calls. Over 128 KB, its attributes are spread over several calls
+ * (each an upsert of part of the profile) chained in `then`, so the records settle only when all
+ * of them succeeded.
+ */
+function single(record: ProfileRecord, url: string, headers: Record<string, string>): OutgoingRequest {
+  const customer = moengageCustomer(record)
+  const records = [record]
+  const request = (body: string): OutgoingRequest => ({ url, method: 'POST', headers, body, records })
+  const whole = JSON.stringify(customer)
+  if (utf8Length(whole) < SINGLE_MAX) return request(whole)
+  const envelope = utf8Length(JSON.stringify({ ...customer, attributes: {} }))
+  const entry = ([name, value]: [string, unknown]) => utf8Length(JSON.stringify(name) + JSON.stringify(value)) + 1
+  const parts = pack(Object.entries(customer.attributes), entry, SINGLE_MAX - envelope)
+  const steps = parts.map((part) => request(JSON.stringify({ ...customer, attributes: Object.fromEntries(part) })))
+  for (let i = 1; i < steps.length; i++) steps[i - 1].then = steps[i]
+  return steps[0]
+}
+
+/** MoEngage's error `{ type, message, attribute? }` as the verdict's label and message. */
+function said(body: any): Said {
+  const error = body?.error
+  if (!error || typeof error !== 'object') return {}
+  const attribute = error.attribute ? ` (attribute ${error.attribute})` : ''
+  return { label: typeof error.type === 'string' ? error.type : undefined, message: `${error.message ?? ''}${attribute}`.trim() }
+}
+
+/**
+ * Limits: customer_id at least 2 characters and not a blocked value; names at most 200
+ * characters, not id, _id, a moe_ prefix, USER_ATTRIBUTE_* or another reserved name; strings at
+ * most 512 characters; arrays of one type, at most 50 items; dates to the second.
+ * @example
+ * createClient({ destination: 'moengage', endpoint: '/relay/moengage/v1/customer/<workspace_id>' })
+ */
 export const moengage: Format = {
   name: 'moengage',
   rules: {
@@ -32,48 +109,44 @@ export const moengage: Format = {
     typeLock: false,
     arrayMax: 50,
     id: (id) =>
-      id.length < 2 || MOENGAGE_BLOCKED_IDS.includes(id.toLowerCase()) ? `MoEngage refuses "${id}" as a customer_id` : undefined,
+      id.length < 2
+        ? 'MoEngage needs a customer_id of at least 2 characters'
+        : MOENGAGE_BLOCKED_IDS.includes(id.trim().toLowerCase())
+          ? `MoEngage refuses "${id}" as a customer_id (a placeholder value)`
+          : undefined,
     name: (name) =>
       name === 'id' || name === '_id'
-        ? `"${name}" is blocked by MoEngage`
+        ? `"${name}" is blocked as an attribute name by MoEngage`
         : /^moe_/i.test(name)
           ? 'the name starts with the reserved prefix moe_'
-          : RESERVED.includes(name) || name.startsWith('USER_ATTRIBUTE_')
-            ? `"${name}" is reserved by MoEngage`
-            : undefined,
-    value: wholeSeconds,
+          : /^USER_ATTRIBUTE_/i.test(name)
+            ? 'the name starts with the reserved prefix USER_ATTRIBUTE_'
+            : RESERVED.includes(name)
+              ? `"${name}" is a name MoEngage reserves`
+              : undefined,
+    value: wholeSecondDates,
   },
   anonymous: false,
   batch: 100,
   build(records, { endpoint, headers }) {
     const head = jsonHeaders(headers)
-    const one = (record: ProfileRecord): OutgoingRequest => ({ url: endpoint, method: 'POST', headers: head, body: JSON.stringify(moengageCustomer(record)), records: [record] })
-    if (records.length === 1) return [one(records[0])]
-    const bulk = endpoint.replace('/customer/', '/transition/')
-    const requests: OutgoingRequest[] = []
-    let group: ProfileRecord[] = []
-    let elements: string[] = []
-    const close = () => {
-      if (!group.length) return
-      requests.push(group.length === 1 ? one(group[0]) : { url: bulk, method: 'POST', headers: head, body: `{"type":"transition","elements":[${elements.join(',')}]}`, records: group })
-      group = []
-      elements = []
-    }
-    for (const record of records) {
-      const element = JSON.stringify(moengageCustomer(record))
-      if (group.length && elements.join(',').length + element.length + 40 > BULK_MAX) close()
-      group.push(record)
-      elements.push(element)
-    }
-    close()
-    return requests
+    const bulk = transitionUrl(endpoint)
+    if (records.length < 2 || !bulk) return records.map((record) => single(record, endpoint, head))
+    const elements = records.map((record) => ({ record, text: JSON.stringify(moengageCustomer(record)) }))
+    const room = BULK_MAX - utf8Length(`${BULK_OPEN}]}`)
+    // A group of one goes alone to the customer URL, whose limit (128 KB) is the larger one.
+    return pack(elements, (e) => utf8Length(e.text), room).map((group) =>
+      group.length === 1
+        ? single(group[0].record, endpoint, head)
+        : { url: bulk, method: 'POST', headers: head, body: `${BULK_OPEN}${group.map((e) => e.text).join(',')}]}`, records: group.map((e) => e.record) },
+    )
   },
   classify(answer) {
-    const body = parseBody(answer.body)
-    const error = body?.error
-    const message = error ? `MoEngage ${error.type ?? 'error'}: ${error.message ?? ''}${error.attribute ? ` (attribute ${error.attribute})` : ''}` : answer.body
-    if (answer.status >= 200 && answer.status < 300) return body?.status === 'fail' ? { kind: 'drop', reason: message } : undefined
-    if (answer.status === 400 || answer.status === 409 || answer.status === 415) return { kind: 'drop', reason: message }
-    if (answer.status === 401 || answer.status === 403) return { kind: 'auth', reason: `HTTP ${answer.status}: MoEngage refused the credentials (${message}). Queued updates are kept.` }
+    const body = readBody(answer.body)
+    // A 2xx whose body says "fail" was not taken.
+    if (answer.status >= 200 && answer.status < 300) {
+      return body?.status === 'fail' ? { kind: 'drop', reason: explain('MoEngage', answer, said(body)) } : undefined
+    }
+    return refusal('MoEngage', answer, said(body))
   },
 }

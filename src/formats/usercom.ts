@@ -1,18 +1,45 @@
 /**
- * user.com: `POST users/update_or_create/` with the standard fields, then (only after it
- * succeeded) `POST users-by-id/<user_id>/set_multiple_attributes/` with the custom ones.
- * `endpoint` is the API base, e.g. `https://<app>.user.com/api/public/` or your relay's.
+ * user.com: `POST <base>users/update_or_create/` with `user_id` and the standard fields, then,
+ * only after it succeeded, `POST <base>users-by-id/<user_id>/set_multiple_attributes/` with the
+ * custom attributes. `<base>` is the API base (`https://<app>.user.com/api/public/`) or a relay's.
  */
-import type { Format, ProfileRecord } from '../types'
-import { flatValues, jsonHeaders, parseBody, profileId } from './shared'
+import type { Format, OutgoingRequest, ProfileRecord } from '../types'
+import { readBody, refusal } from './answers'
+import { dateProblem } from './dates'
+import { jsonHeaders, plainValues, profileId } from './wire'
 
-/** The fields update_or_create accepts at top level. */
-export const USERCOM_STANDARD = ['assigned_to', 'city', 'company_id', 'country', 'email', 'facebook_url', 'first_name', 'gender', 'google_url', 'gravatar_url', 'last_name', 'linkedin_url', 'notifications', 'phone_number', 'region', 'score', 'status', 'timezone', 'twitter_url', 'unsubscribed']
+/** The fields update_or_create takes at top level (user_id is the profile's id). */
+const USERCOM_FIELDS = ['assigned_to', 'city', 'company_id', 'country', 'email', 'facebook_url', 'first_name', 'gender', 'google_url', 'gravatar_url', 'last_name', 'linkedin_url', 'notifications', 'phone_number', 'region', 'score', 'status', 'timezone', 'twitter_url', 'unsubscribed']
 
 /** The SDK's reserved `mobile` is user.com's phone_number. */
-const rename = (name: string) => (name === 'mobile' ? 'phone_number' : name)
+const field = (name: string) => (name === 'mobile' ? 'phone_number' : name)
 const E164 = /^\+[1-9]\d{1,14}$/
 
+/**
+ * The update_or_create request and, when the profile has custom attributes, its
+ * set_multiple_attributes step in `then`. Both carry the same records: they settle only when
+ * the whole chain succeeded.
+ */
+function upsert(record: ProfileRecord, base: string, headers: Record<string, string>): OutgoingRequest {
+  const id = profileId(record)
+  const records = [record]
+  const standard: Record<string, unknown> = { user_id: id }
+  const custom: Record<string, unknown> = {}
+  const values = plainValues(record, field)
+  for (const name in values) (USERCOM_FIELDS.includes(name) ? standard : custom)[name] = values[name]
+  const post = (path: string, body: object) => ({ url: base + path, method: 'POST', headers, body: JSON.stringify(body), records })
+  const first: OutgoingRequest = post('users/update_or_create/', standard)
+  if (Object.keys(custom).length) first.then = post(`users-by-id/${encodeURIComponent(id)}/set_multiple_attributes/`, custom)
+  return first
+}
+
+/**
+ * Limits: names 1-255 characters, not user_id (set it with identify); first_name and last_name
+ * strings of at most 40 characters; phone_number (and `mobile`) strings in E.164; dates in the
+ * years 0000-9999 (sent as ISO 8601 with the `Z` offset).
+ * @example
+ * createClient({ destination: 'usercom', endpoint: '/relay/usercom/' })
+ */
 export const usercom: Format = {
   name: 'usercom',
   rules: {
@@ -20,11 +47,16 @@ export const usercom: Format = {
     nameMax: 255,
     stringMax: Infinity,
     customMax: Infinity,
-    standard: [...USERCOM_STANDARD, 'mobile'],
+    standard: [...USERCOM_FIELDS, 'mobile'],
     typeLock: false,
-    value(name, { value }) {
-      if ((name === 'first_name' || name === 'last_name') && String(value).length > 40) return `${name} is limited to 40 characters`
-      if ((name === 'phone_number' || name === 'mobile') && !E164.test(String(value))) return 'phone numbers must be in E.164 form, like +919876543210'
+    name: (name) => (name === 'user_id' ? 'user_id is the profile\'s id: pass it to identify(userId)' : undefined),
+    value(name, { type, value }) {
+      if (name === 'first_name' || name === 'last_name') {
+        if (type !== 'string') return `${name} must be a string`
+        if ((value as string).length > 40) return `${name} has ${(value as string).length} characters; user.com allows at most 40`
+      } else if (name === 'phone_number' || name === 'mobile') {
+        if (type !== 'string' || !E164.test(value as string)) return 'the phone number must be a string in E.164 form, like "+919876543210"'
+      } else if (type === 'date') return dateProblem(value as string, 'millisecond')
     },
   },
   anonymous: false,
@@ -32,22 +64,11 @@ export const usercom: Format = {
   build(records, { endpoint, headers }) {
     const base = endpoint.endsWith('/') ? endpoint : `${endpoint}/`
     const head = jsonHeaders(headers, { Accept: '*/*; version=2' })
-    return records.map((record: ProfileRecord) => {
-      const id = profileId(record)
-      const standard: Record<string, unknown> = { user_id: id }
-      const custom: Record<string, unknown> = {}
-      const values = flatValues(record, rename)
-      for (const name in values) (USERCOM_STANDARD.includes(name) ? standard : custom)[name] = values[name]
-      const then = Object.keys(custom).length
-        ? { url: `${base}users-by-id/${encodeURIComponent(id)}/set_multiple_attributes/`, method: 'POST', headers: head, body: JSON.stringify(custom), records: [record] }
-        : undefined
-      return { url: `${base}users/update_or_create/`, method: 'POST', headers: head, body: JSON.stringify(standard), records: [record], then }
-    })
+    return records.map((record) => upsert(record, base, head))
   },
   classify(answer) {
-    if (answer.status === 400 || answer.status === 404) {
-      const body = parseBody(answer.body)
-      return { kind: 'drop', reason: `user.com refused the profile (HTTP ${answer.status}): ${body?.detail ?? body?.errors ? JSON.stringify(body.detail ?? body.errors) : answer.body}` }
-    }
+    // user.com answers in Django REST framework style: `{ detail }`, or field errors like `{ email: [...] }`.
+    const detail = readBody(answer.body)?.detail
+    return refusal('user.com', answer, { message: typeof detail === 'string' ? detail : undefined })
   },
 }

@@ -1,0 +1,50 @@
+/**
+ * What every vendor request shares: the id a profile goes by, JSON headers merged with the
+ * site's, and a record's attributes as plain name -> value pairs.
+ */
+import type { AttributeValue, ProfileRecord } from '../types'
+
+/**
+ * The id a vendor knows the profile by. Vendor formats have `anonymous: false`, so the client
+ * only passes identified records; the anonymous id is the fallback for a site that sets
+ * `holdAnonymous: false` anyway.
+ * @example
+ * profileId(record) // 'u-42'
+ */
+export const profileId = (record: ProfileRecord): string => record.userId ?? record.anonymousId
+
+/**
+ * The vendor's content headers with the site's (or relay's) headers over them. A site header
+ * replaces a default of the same name in any letter case, so none is sent twice.
+ * @example
+ * jsonHeaders({ 'x-growlytics-key': 'k' }, { Accept: 'application/json' })
+ * // { 'Content-Type': 'application/json', Accept: 'application/json', 'x-growlytics-key': 'k' }
+ */
+export function jsonHeaders(site: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...extra }
+  for (const name in site) {
+    for (const own in headers) if (own.toLowerCase() === name.toLowerCase()) delete headers[own]
+    headers[name] = site[name]
+  }
+  return headers
+}
+
+/**
+ * A record's attributes as name -> value (dates stay ISO strings), each name passed through
+ * `rename`. When two names land on one field (user.com's `mobile` and `phone_number`), the
+ * value set by the later call wins, as it would for one name.
+ * @example
+ * plainValues(record, (name) => (name === 'mobile' ? 'phone_number' : name))
+ */
+export function plainValues(record: ProfileRecord, rename = (name: string) => name): Record<string, AttributeValue> {
+  const values: Record<string, AttributeValue> = {}
+  const at: Record<string, number> = {}
+  for (const name in record.attributes) {
+    const { value, at: when } = record.attributes[name]
+    const field = rename(name)
+    if (field in at && at[field] > when) continue
+    values[field] = value
+    at[field] = when
+  }
+  return values
+}
