@@ -39,6 +39,9 @@ export interface Client {
   close(): void
 }
 
+/** Call time with sub-millisecond precision, comparable across tabs of one browser. */
+const clock = () => (typeof performance !== 'undefined' ? performance.timeOrigin + performance.now() : Date.now())
+
 /**
  * Creates a client. Safe to call anywhere; nothing throws into the page.
  * @example
@@ -46,9 +49,6 @@ export interface Client {
  * client.user.push({ city: 'Mumbai' })
  * client.user.identify('u-42', { email: 'asha@example.com' })
  */
-/** Call time with sub-millisecond precision, comparable across tabs of one browser. */
-const clock = () => (typeof performance !== 'undefined' ? performance.timeOrigin + performance.now() : Date.now())
-
 export function createClient(options: Options): Client {
   const { config, problems } = resolveOptions(options)
   const events = createEmitter(config.debug)
