@@ -127,7 +127,8 @@ export function createClient(options: Options): Client {
         (o) => o ?? ({ kind: 'busy' } as const),
         () => ({ kind: 'retry' }) as const,
       )
-      check(outcome.kind === 'auth')
+      // After the scheduler has taken the outcome (paused, backoff...), so flush() callers see it.
+      setTimeout(() => check(outcome.kind === 'auth'))
       return outcome
     },
     config.flushInterval,
@@ -252,9 +253,12 @@ export function createClient(options: Options): Client {
     // no stored identity or consent decision to wait for, so the calls apply now and go out. On a
     // later visit they cannot be stamped with an identity yet: they go only if the page stays.
     if (ops && primary?.created()) load(undefined)
-    if (!state?.consent || !config.endpoint) return
+    if (!state?.consent || !config.endpoint || scheduler.holding) return
     const records = new Map(queue.pending)
     for (const d of [...writing, ...deltas.values()]) {
+      // The stored copy of this delta will carry the same ids, so the server sees one message.
+      d.rid ??= uuid()
+      d.messageId ??= uuid()
       records.set(d.key, mergeRecord(records.get(d.key), d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now()))
       if (d.fold) records.delete(d.fold)
     }

@@ -19,7 +19,7 @@ export function mergeRecord(
         key: delta.key,
         userId: delta.userId,
         anonymousId: delta.anonymousId,
-        rid: newId(),
+        rid: delta.rid ?? newId(),
         seq: 0,
         messageId: '',
         created: folded ? folded.created : now,
@@ -35,7 +35,7 @@ export function mergeRecord(
     }
   }
   if (delta.signature) record.signature = delta.signature
-  record.messageId = newId()
+  record.messageId = delta.messageId ?? newId()
   return record
 }
 

@@ -13,6 +13,8 @@ export type Phase = 'idle' | 'waiting' | 'sending' | 'backoff' | 'offline' | 'pa
 
 export interface Scheduler {
   readonly phase: Phase
+  /** Sending is paused or the server asked for quiet: even the page-hide beacon holds back. */
+  readonly holding: boolean
   /** New data is stored: send after the interval, or at once when a batch is `full`. */
   poke(full: boolean): void
   /** Send as soon as allowed: flush(), the page going hidden, the network coming back. */
@@ -41,7 +43,8 @@ export function createScheduler(
   const wait = (ms: number, next: Phase) => {
     clearTimeout(timer)
     phase = next
-    timer = setTimeout(run, ms)
+    // Timers overflow past 2^31-1 ms (24.8 days) and would fire at once: a retry storm.
+    timer = setTimeout(run, Math.min(ms, 2 ** 31 - 1))
   }
 
   async function run() {
@@ -74,6 +77,9 @@ export function createScheduler(
   return {
     get phase() {
       return phase
+    },
+    get holding() {
+      return phase === 'paused' || phase === 'off' || (phase === 'backoff' && told)
     },
     poke(full) {
       const delay = full ? 0 : interval

@@ -4,7 +4,7 @@
  * private mode), says so once, and replays the failed operation there: nothing is lost and
  * nothing throws.
  */
-import { createStore, promisifyRequest } from 'idb-keyval'
+import { promisifyRequest } from 'idb-keyval'
 
 /** Reads `keys`, then writes what `fn` returns (undefined deletes), in one transaction. */
 export type Update = <T>(keys: string[], fn: (values: unknown[]) => [writes: [string, unknown][], result: T]) => Promise<T>
@@ -16,28 +16,44 @@ export interface KV {
 }
 
 /**
- * IndexedDB through idb-keyval: one database, one object store, grouped transactions. Opened at
- * once; `created()` tells, as soon as the browser knows, that the database did not exist (a
- * first visit: no stored identity, no stored consent decision).
+ * IndexedDB: one database, one object store, grouped transactions, with idb-keyval's request
+ * promises. Opened at once (one open, not one per operation), and `created()` tells as soon as the
+ * browser knows that the database did not exist: a first visit, with no stored identity and no
+ * stored consent decision to wait for.
  */
 export function idbKV(name: string): KV & { created(): boolean } {
   let created = false
-  let store: ReturnType<typeof createStore> | undefined
-  const open = () => {
-    const request = indexedDB.open(name)
-    request.onupgradeneeded = () => {
-      created = true
-      request.result.createObjectStore('queue')
-    }
-    request.onsuccess = () => request.result.close()
-  }
+  let db: Promise<IDBDatabase> | undefined
+  const open = () =>
+    (db ||= new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open(name)
+      request.onupgradeneeded = () => {
+        created = true
+        request.result.createObjectStore('queue')
+      }
+      request.onsuccess = () => {
+        const connection = request.result
+        // Safari may close the connection by itself; another tab may need to upgrade: reopen next time.
+        connection.onclose = connection.onversionchange = () => {
+          connection.close()
+          db = undefined
+        }
+        resolve(connection)
+      }
+      request.onerror = () => {
+        db = undefined
+        reject(request.error)
+      }
+    }))
   try {
-    open()
+    open().catch(() => {})
   } catch {
     // No IndexedDB here: the first operation fails too, and the resilient wrapper moves to memory.
   }
   const run = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => Promise<T>) =>
-    Promise.resolve().then(() => (store ||= createStore(name, 'queue'))(mode, fn))
+    Promise.resolve()
+      .then(open)
+      .then((connection) => fn(connection.transaction('queue', mode).objectStore('queue')))
   return {
     created: () => created,
     update: (keys, fn) =>

@@ -296,4 +296,42 @@ describe('flush triggers', () => {
     await until(() => received.length === 1, 1000)
     c.close()
   })
+
+  it('pagehide for a profile not stored yet, page kept (back/forward cache): the content is not delivered twice under two messageIds', async () => {
+    const c = client({ flushInterval: 30 })
+    await c.flush()
+    await settle(30)
+    c.user.push({ fresh: 1 }) // a new profile record, not committed yet
+    window.dispatchEvent(new Event('pagehide'))
+    await until(() => received.length >= 1, 1000)
+    await sleep(150) // the page stays: the scheduler runs again
+    await c.flush()
+    const copies = profilesOf(received).filter((p) => attrs(p).fresh === 1)
+    // At least once is fine, but a second copy must be recognisable as the same message.
+    expect(new Set(copies.map((p) => p.messageId)).size).toBe(1)
+    c.close()
+  })
+
+  it('maxBatchSize caps the profiles per request', async () => {
+    const c = client({ flushInterval: 60_000, maxBatchSize: 2 })
+    for (const id of ['a', 'b', 'c', 'd', 'e']) c.user.identify(id, { n: id })
+    await c.flush()
+    expect(received.map((r) => r.body.profiles.length).every((n) => n <= 2)).toBe(true)
+    expect(profilesOf(received).map((p) => p.userId).sort()).toEqual(['a', 'b', 'c', 'd', 'e'])
+    c.close()
+  })
+
+  it('concurrent flush() calls all resolve once delivered; close() resolves a pending one', async () => {
+    const c = client({ flushInterval: 60_000 })
+    c.user.push({ a: 1 })
+    await Promise.all([c.flush(), c.flush(), c.flush()])
+    expect(received).toHaveLength(1)
+    const release = holdRequest(2)
+    c.user.push({ b: 2 })
+    const pending = c.flush()
+    await until(() => received.length === 2)
+    c.close()
+    await expect(Promise.race([pending.then(() => 'resolved'), sleep(300).then(() => 'hung')])).resolves.toBe('resolved')
+    release()
+  })
 })

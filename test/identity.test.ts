@@ -24,6 +24,16 @@ describe('anonymous id', () => {
     c.close()
   })
 
+  it('is still a v4 UUID where crypto.randomUUID is missing (insecure context)', async () => {
+    vi.spyOn(crypto, 'randomUUID' as any, 'get').mockReturnValue(undefined)
+    const c = client()
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(profilesOf(received)[0].anonymousId).toMatch(UUID_V4)
+    expect(profilesOf(received)[0].messageId).toMatch(UUID_V4)
+    c.close()
+  })
+
   it('a second client on the same storageName has the same anonymousId; another storageName has another', async () => {
     const storageName = freshName()
     const first = client({ storageName })

@@ -226,7 +226,7 @@ describe('byte budget (maxQueueBytes)', () => {
     const left = (await stored(storageName)).records
     expect(left.map((r: any) => r.attributes.note.value[0]).sort()).toEqual(['b', 'c'])
     await c.flush()
-    expect(profilesOf(received).map((p) => attrs(p).note[0]).sort()).toEqual(['b', 'c'])
+    expect(profilesOf(received).map((p) => String(attrs(p).note)[0]).sort()).toEqual(['b', 'c'])
     c.close()
   })
 

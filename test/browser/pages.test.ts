@@ -1,89 +1,128 @@
 // Scenarios 8-10: hostile pages. IndexedDB refused, a strict CSP, the SDK file missing.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import * as vitest from 'vitest'
 import { describe, expect, it } from 'vitest'
-import { open, sdkPage, useBrowser } from './harness'
+import { events, flush, identify, open, push, sdkPage, useBrowser } from './harness'
+import { DIST } from './server'
 
-const env = useBrowser(vitest)
+const env = useBrowser()
 
-const snippet = () => readFileSync(join(import.meta.dirname, '../../dist/snippet.min.js'), 'utf8').replace('"/userbeam.min.js"', '"/dist/userbeam.min.js"')
+/** The built snippet, as a page pastes it; it loads /userbeam.min.js, which the server serves. */
+const snippet = () => readFileSync(join(DIST, 'snippet.min.js'), 'utf8')
+
+/** Init scripts that break IndexedDB the ways browsers do (private modes, policies, a stuck open). */
+const brokenIndexedDB = {
+  'open() throws': () => {
+    IDBFactory.prototype.open = () => {
+      throw new DOMException('IndexedDB is disabled here', 'SecurityError')
+    }
+  },
+  'open() fails': () => {
+    IDBFactory.prototype.open = () => {
+      const request: any = { result: undefined, error: null, readyState: 'pending' }
+      setTimeout(() => {
+        request.readyState = 'done'
+        request.error = new DOMException('The user denied permission to access the database', 'UnknownError')
+        request.onerror?.(new Event('error'))
+      })
+      return request
+    }
+  },
+  'open() never answers': () => {
+    IDBFactory.prototype.open = () => ({ readyState: 'pending' }) as any
+  },
+}
 
 describe('hostile pages', () => {
-  it('8: IndexedDB cannot be opened: memory fallback, still delivered, one warning', async () => {
-    const context = await env.browser.newContext()
-    await context.addInitScript(() => {
-      IDBFactory.prototype.open = function () {
-        throw new DOMException('IndexedDB is disabled here', 'SecurityError')
-      }
+  for (const [how, breakIt] of Object.entries(brokenIndexedDB)) {
+    it(`8: IndexedDB cannot be opened (${how}): memory fallback, still delivered, exactly one warning`, async () => {
+      const context = await env.context()
+      await context.addInitScript(breakIt)
+      const { page, warnings, pageErrors } = await open(context, sdkPage(env.server, '/eight.html', { flushInterval: 20 }))
+      await push(page, { a: 1 })
+      await identify(page, 'u-8', { b: 2 })
+      await flush(page)
+      const profiles = env.server.profiles()
+      expect(profiles['u-8']).toEqual({ b: 2 })
+      expect(Object.entries(profiles).filter(([key]) => key !== 'u-8').map(([, p]) => p)).toEqual([{ a: 1 }])
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toMatch(/userbeam: IndexedDB is unavailable/)
+      expect((await events(page)).error.map((e: { code: string }) => e.code)).toEqual(['storage'])
+      expect(pageErrors).toEqual([])
     })
-    const { page, warnings } = await open(context, sdkPage(env.server, '/eight.html', { flushInterval: 20 }))
-    await page.evaluate(() => {
-      ;(window as any).userbeam.user.push({ a: 1 })
-      ;(window as any).userbeam.user.identify('u-8', { b: 2 })
-    })
-    await page.evaluate(() => (window as any).userbeam.flush())
-    expect(env.server.profiles()['u-8']).toEqual({ b: 2 })
-    expect(Object.values(env.server.profiles())).toContainEqual({ a: 1 })
-    expect(warnings.filter((w) => w.includes('userbeam'))).toHaveLength(1)
-    expect(warnings[0]).toContain('IndexedDB is unavailable')
-    await context.close()
-  })
+  }
 
-  it("9: a strict Content-Security-Policy (script-src 'self'): works", async () => {
-    const context = await env.browser.newContext()
-    env.server.page('/app9.js', `
-      window.errors = []
-      userbeam.init({ endpoint: '/profiles', flushInterval: 20 })
+  it("9: a strict Content-Security-Policy (script-src 'self', no inline, no eval): works", async () => {
+    const context = await env.context()
+    // Registered first, so that a violation by the SDK itself would be seen.
+    env.server.page('/watch9.js', `window.violations = []
+      addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective + ' ' + e.blockedURI))`)
+    env.server.page('/app9.js', `userbeam.init({ endpoint: '/profiles', flushInterval: 20, storageName: 'nine' })
       userbeam.user.identify('u-9', { plan: 'pro' })
-      userbeam.flush().then(() => (document.title = 'delivered'))`)
-    const url = env.server.page('/nine.html', '<!doctype html><title>csp</title><script src="/dist/userbeam.min.js"></script><script src="/app9.js"></script>', {
-      'content-security-policy': "default-src 'self'; script-src 'self'; connect-src 'self'",
-    })
-    const { page, errors } = await open(context, url)
-    await page.waitForFunction(() => document.title === 'delivered', undefined, { timeout: 10_000 })
-    expect(env.server.profiles()['u-9']).toEqual({ plan: 'pro' })
-    expect(errors).toEqual([])
-    await context.close()
+      window.delivered = userbeam.flush().then(() => 'delivered')`)
+    const url = env.server.page(
+      '/nine.html',
+      '<!doctype html><title>csp</title><script src="/watch9.js"></script><script src="/dist/userbeam.min.js"></script><script src="/app9.js"></script>',
+      { 'content-security-policy': "default-src 'self'; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'" },
+    )
+    const { page, pageErrors, consoleErrors } = await open(context, url)
+    expect(await page.evaluate(() => (window as any).delivered)).toBe('delivered')
+    expect(env.server.profiles()).toEqual({ 'u-9': { plan: 'pro' } })
+    expect(await page.evaluate(() => (window as any).violations)).toEqual([])
+    expect([...pageErrors, ...consoleErrors]).toEqual([])
   })
 
   it('10: the snippet on a page where the SDK file is missing (404): the page keeps running', async () => {
-    env.server.state.missingSdk = true
-    const context = await env.browser.newContext()
+    env.server.missingSdk()
+    const context = await env.context()
     const url = env.server.page('/ten.html', `<!doctype html><title>snippet</title>
       <script>${snippet()}</script>
       <script>
         userbeam.init({ endpoint: '/profiles' })
         for (let i = 0; i < 2000; i++) userbeam.user.push({ i })
         userbeam.user.identify('u-10')
+        userbeam.user.logout()
+        userbeam.consent(true)
         const off = userbeam.on('sent', () => {})
         off()
-        userbeam.flush()
+        window.pending = userbeam.flush()
         window.after = 'the page kept running'
-      </script>`)
-    const { page, errors } = await open(context, url)
-    expect(await page.evaluate(() => (window as any).after)).toBe('the page kept running')
-    expect(errors).toEqual([])
-    expect(await page.evaluate(() => (window as any).userbeam._q.length)).toBe(1000) // bounded
-    await context.close()
+      </script>
+      <script>window.nextScript = 'ran too'</script>`)
+    const page = await context.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (e) => pageErrors.push(String(e)))
+    const missing = page.waitForResponse((r) => r.url().endsWith('/userbeam.min.js'))
+    await page.goto(url) // resolves on the load event: nothing blocked it
+    expect((await missing).status()).toBe(404)
+    expect(await page.evaluate(() => [(window as any).after, (window as any).nextScript])).toEqual(['the page kept running', 'ran too'])
+    expect(pageErrors).toEqual([])
+    const recorded = await page.evaluate(() => window.userbeam._q.map((c: [string]) => c[0]))
+    expect(recorded[0]).toBe('init')
+    expect(recorded.slice(1, 3)).toEqual(['user.push', 'user.push'])
+    expect(recorded.length).toBeLessThanOrEqual(1000) // snippet.ts: at most 1,000 calls are kept
+    expect(env.server.arrivals).toEqual([])
   })
 
-  it('10b: the snippet replays calls made before the SDK arrived, in order', async () => {
-    const context = await env.browser.newContext()
+  it('10b: the snippet replays the calls made before the SDK arrived, in order', async () => {
+    const context = await env.context()
     const url = env.server.page('/ten-b.html', `<!doctype html><title>snippet</title>
       <script>${snippet()}</script>
       <script>
+        window.events = { sent: [], error: [], drop: [] }
         userbeam.init({ endpoint: '/profiles', flushInterval: 20 })
+        userbeam.on('sent', (e) => events.sent.push(e))
         userbeam.user.push({ step: 1 })
         userbeam.user.identify('u-10', { step: 2 })
         userbeam.user.push({ step: 3 })
-        userbeam.flush().then(() => (document.title = 'delivered'))
+        window.delivered = userbeam.flush().then(() => 'delivered')
       </script>`)
-    const { page } = await open(context, url)
-    await page.waitForFunction(() => document.title === 'delivered', undefined, { timeout: 10_000 })
+    const { page, pageErrors } = await open(context, url)
+    expect(await page.evaluate(() => (window as any).delivered)).toBe('delivered')
     const profiles = env.server.profiles()
     expect(profiles['u-10']).toEqual({ step: 3 })
-    expect(Object.values(profiles)).toContainEqual({ step: 1 })
-    await context.close()
+    expect(Object.entries(profiles).filter(([key]) => key !== 'u-10').map(([, p]) => p)).toEqual([{ step: 1 }])
+    expect((await events(page)).sent.length).toBeGreaterThan(0)
+    expect(pageErrors).toEqual([])
   })
 })
