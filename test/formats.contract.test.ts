@@ -8,18 +8,14 @@ import { classify } from '../src/classify'
 import { formats } from '../src/formats/index'
 import { carriedProfiles } from '../src/relay/profiles'
 import type { Answer, BuildContext, Format, OutgoingRequest, ProfileRecord } from '../src/types'
+import { recordFor } from './formats.fixtures'
 
 const NOW = Date.parse('2026-11-23T10:00:00.000Z')
 const ANON = '5b0c1c9e-3f1a-4c55-9a51-0f3c2d9e7a10'
 
 /** A stored record made the way the client makes it: the input goes through the format's rules. */
-function record(format: Format, userId: string, input: Record<string, unknown>): ProfileRecord {
-  const { attributes, rejected } = checkAttributes(input, format.rules)
-  expect(rejected).toEqual([])
-  const stored: ProfileRecord['attributes'] = {}
-  for (const name in attributes) stored[name] = { ...attributes[name], seq: 1, at: 1 }
-  return { key: `${userId}:${ANON}`, userId, anonymousId: ANON, rid: `r-${userId}`, seq: 1, messageId: `m-${userId}`, created: 1, attributes: stored }
-}
+const record = (format: Format, userId: string, input: Record<string, unknown>) =>
+  recordFor(format.rules, userId, input, { key: `${userId}:${ANON}`, anonymousId: ANON, rid: `r-${userId}`, messageId: `m-${userId}` })
 const context = (created: (id: string) => boolean = () => false): BuildContext => ({
   endpoint: 'https://vendor.test/api/v1/customer/WS1/',
   headers: { 'x-site': 'yes' },

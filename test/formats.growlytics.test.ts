@@ -4,19 +4,14 @@ import { describe, expect, it } from 'vitest'
 import { applyProfileLimits, checkAttributes, idProblem, type Typed } from '../src/attributes'
 import { growlytics } from '../src/formats/growlytics'
 import type { AttributeType, BuildContext, ProfileRecord } from '../src/types'
+import { recordFor } from './formats.fixtures'
 
 const ENDPOINT = 'https://dcqs-india.growlytics.in/rest-api/customer'
 const context: BuildContext = { endpoint: ENDPOINT, headers: { 'x-growlytics-key': 'KEY' }, now: 0, created: () => false }
 const rules = growlytics.rules
 const reason = (input: Record<string, unknown>) => checkAttributes(input, rules).rejected.map((r) => `${r.attribute}: ${r.reason}`)
 
-function record(userId: string, input: Record<string, unknown>): ProfileRecord {
-  const { attributes, rejected } = checkAttributes(input, rules)
-  expect(rejected).toEqual([])
-  const stored: ProfileRecord['attributes'] = {}
-  for (const name in attributes) stored[name] = { ...attributes[name], seq: 1, at: 1 }
-  return { key: userId, userId, anonymousId: 'anon', rid: 'r', seq: 1, messageId: 'm', created: 1, attributes: stored }
-}
+const record = (userId: string, input: Record<string, unknown>) => recordFor(rules, userId, input)
 
 describe('growlytics requests', () => {
   it('POSTs one customer with typed attributes and the key header, exactly as documented', () => {

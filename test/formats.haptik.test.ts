@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { checkAttributes, idProblem } from '../src/attributes'
 import { haptik } from '../src/formats/haptik'
 import type { BuildContext, ProfileRecord } from '../src/types'
+import { recordFor } from './formats.fixtures'
 
 const ENDPOINT = 'https://staging-messenger.haptikapi.com/v1.0/user/'
 const SITE = { Authorization: 'Bearer TOKEN', 'client-id': 'CLIENT' }
@@ -11,13 +12,8 @@ const HEADERS = { 'Content-Type': 'application/json', ...SITE }
 const context = (known: string[] = []): BuildContext => ({ endpoint: ENDPOINT, headers: SITE, now: 0, created: (id) => known.includes(id) })
 const reason = (input: Record<string, unknown>) => checkAttributes(input, haptik.rules).rejected.map((r) => `${r.attribute}: ${r.reason}`)
 
-function record(userId: string | null, input: Record<string, unknown>): ProfileRecord {
-  const { attributes, rejected } = checkAttributes(input, haptik.rules)
-  expect(rejected).toEqual([])
-  const stored: ProfileRecord['attributes'] = {}
-  for (const name in attributes) stored[name] = { ...attributes[name], seq: 1, at: 1 }
-  return { key: `${userId}`, userId, anonymousId: '5b0c1c9e-3f1a-4c55-9a51-0f3c2d9e7a10', rid: 'r', seq: 1, messageId: 'm', created: 1, attributes: stored }
-}
+const record = (userId: string | null, input: Record<string, unknown>) =>
+  recordFor(haptik.rules, userId, input, { anonymousId: '5b0c1c9e-3f1a-4c55-9a51-0f3c2d9e7a10' })
 
 describe('haptik requests', () => {
   const r = record('user42', {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { checkAttributes, idProblem } from '../src/attributes'
 import { MOENGAGE_BLOCKED_IDS, moengage } from '../src/formats/moengage'
 import type { BuildContext, OutgoingRequest, ProfileRecord } from '../src/types'
+import { recordFor } from './formats.fixtures'
 
 const CUSTOMER = 'https://api-03.moengage.com/v1/customer/WS1'
 const TRANSITION = 'https://api-03.moengage.com/v1/transition/WS1'
@@ -13,13 +14,7 @@ const rules = moengage.rules
 const reason = (input: Record<string, unknown>) => checkAttributes(input, rules).rejected.map((r) => `${r.attribute}: ${r.reason}`)
 const bytes = (text: string) => new TextEncoder().encode(text).length
 
-function record(userId: string, input: Record<string, unknown>): ProfileRecord {
-  const { attributes, rejected } = checkAttributes(input, rules)
-  expect(rejected).toEqual([])
-  const stored: ProfileRecord['attributes'] = {}
-  for (const name in attributes) stored[name] = { ...attributes[name], seq: 1, at: 1 }
-  return { key: userId, userId, anonymousId: 'anon', rid: 'r', seq: 1, messageId: 'm', created: 1, attributes: stored }
-}
+const record = (userId: string, input: Record<string, unknown>) => recordFor(rules, userId, input)
 /** `count` attributes of 500 copies of `char` each. */
 const filler = (count: number, char: string) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}`, char.repeat(500)]))
 

@@ -4,19 +4,15 @@ import { describe, expect, it } from 'vitest'
 import { checkAttributes } from '../src/attributes'
 import { usercom } from '../src/formats/usercom'
 import type { BuildContext, ProfileRecord } from '../src/types'
+import { recordFor } from './formats.fixtures'
 
 const BASE = 'https://acme.user.com/api/public/'
 const HEADERS = { 'Content-Type': 'application/json', Accept: '*/*; version=2', Authorization: 'Token T' }
 const context: BuildContext = { endpoint: BASE, headers: { Authorization: 'Token T' }, now: 0, created: () => false }
 const reason = (input: Record<string, unknown>) => checkAttributes(input, usercom.rules).rejected.map((r) => `${r.attribute}: ${r.reason}`)
 
-function record(userId: string, input: Record<string, unknown>, at: Record<string, number> = {}): ProfileRecord {
-  const { attributes, rejected } = checkAttributes(input, usercom.rules)
-  expect(rejected).toEqual([])
-  const stored: ProfileRecord['attributes'] = {}
-  for (const name in attributes) stored[name] = { ...attributes[name], seq: 1, at: at[name] ?? 1 }
-  return { key: userId, userId, anonymousId: 'anon', rid: 'r', seq: 1, messageId: 'm', created: 1, attributes: stored }
-}
+const record = (userId: string, input: Record<string, unknown>, at: Record<string, number> = {}) =>
+  recordFor(usercom.rules, userId, input, { at })
 
 describe('usercom requests', () => {
   it('creates or updates the user with its standard fields, then sets the custom ones in a chained step', () => {
