@@ -259,7 +259,8 @@ export function createClient(options: Options): Client {
       // The stored copy of this delta will carry the same ids, so the server sees one message.
       d.rid ??= uuid()
       d.messageId ??= uuid()
-      records.set(d.key, mergeRecord(records.get(d.key), d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now()))
+      const merged = mergeRecord(records.get(d.key), d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now())
+      if (merged) records.set(d.key, merged)
       if (d.fold) records.delete(d.fold)
     }
     delivery.beacon([...records.values()].sort((a, b) => a.created - b.created))

@@ -13,6 +13,23 @@ const RECORD = 'r:'
 const IDENTITY = 'identity'
 const RETRY = 'retry'
 const CREATED = 'created'
+const FLOOR = 'f:'
+/** How long a delivered value keeps older calls from other tabs out (ms): the race lasts moments. */
+const FLOOR_TTL = 10 * 60 * 1000
+
+/** Per attribute: the call stamp of the last delivered value, and when it was delivered. */
+type Floor = Record<string, [at: number, delivered: number]>
+
+/** The floor after delivering `sent`: its attributes' stamps, with expired entries swept. */
+function raiseFloor(floor: Floor | undefined, sent: ProfileRecord, time: number): Floor | undefined {
+  const next: Floor = {}
+  for (const name in floor) if (floor[name][1] > time - FLOOR_TTL) next[name] = floor[name]
+  for (const name in sent.attributes) {
+    const { at = 0 } = sent.attributes[name]
+    if (!Object.prototype.hasOwnProperty.call(next, name) || next[name][0] <= at) next[name] = [at, time]
+  }
+  return Object.keys(next).length ? next : undefined
+}
 
 export interface Queue {
   /** This tab's view of the stored records, by key. */
@@ -108,14 +125,15 @@ export function createQueue(
       const keys = [...new Set(deltas.flatMap((d) => (d.fold ? [d.fold, d.key] : [d.key])))]
       return kv
         .update(
-          keys.map((key) => RECORD + key),
+          [...keys.map((key) => RECORD + key), ...keys.map((key) => FLOOR + key)],
           (values) => {
             const current = new Map(keys.map((key, i) => [key, isRecord(values[i]) ? values[i] : undefined]))
+            const floors = new Map(keys.map((key, i) => [key, values[keys.length + i] as Floor | undefined]))
             stamp = Math.max(now(), stamp)
             for (const delta of deltas) {
               const folded = delta.fold ? current.get(delta.fold) : undefined
               if (delta.fold) current.set(delta.fold, undefined)
-              current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, ++stamp))
+              current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, ++stamp, floors.get(delta.key)))
             }
             const writes: [string, unknown][] = keys.map((key) => [RECORD + key, current.get(key)])
             if (identity) writes.push([IDENTITY, identity])
@@ -140,10 +158,21 @@ export function createQueue(
     }),
 
     settle: (sent) =>
-      serial(() => rewrite(
-        sent.map((r) => r.key),
-        (current, i) => settleRecord(current, sent[i], uuid),
-      )),
+      serial(() => {
+        const keys = sent.map((r) => r.key)
+        return kv
+          .update([...keys.map((key) => RECORD + key), ...keys.map((key) => FLOOR + key)], (values) => {
+            const next = keys.map((_, i) => settleRecord(isRecord(values[i]) ? values[i] : undefined, sent[i], uuid))
+            // Remember what was delivered, so another tab's older call that commits late cannot
+            // overwrite it at the endpoint once the record is gone.
+            const floors = keys.map((_, i) => raiseFloor(values[keys.length + i] as Floor | undefined, sent[i], now()))
+            return [
+              [...keys.map((key, i): [string, unknown] => [RECORD + key, next[i]]), ...keys.map((key, i): [string, unknown] => [FLOOR + key, floors[i]])],
+              next,
+            ]
+          })
+          .then((next) => sync(next, keys))
+      }),
 
     remove: (records) =>
       serial(() => rewrite(
@@ -152,7 +181,7 @@ export function createQueue(
       )),
 
     clear: () => serial(async () => {
-      const stored = (await kv.all(RECORD)).map(([key]) => key)
+      const stored = [...(await kv.all(RECORD)), ...(await kv.all(FLOOR))].map(([key]) => key)
       await kv.update([], () => [stored.map((key) => [key, undefined]), 0])
       pending.clear()
     }),

@@ -12,7 +12,8 @@ export function mergeRecord(
   folded: ProfileRecord | undefined,
   newId: () => string,
   now: number,
-): ProfileRecord {
+  floor?: Record<string, [at: number, delivered: number]>,
+): ProfileRecord | undefined {
   const record: ProfileRecord = current
     ? { ...current, attributes: { ...current.attributes } }
     : {
@@ -26,14 +27,22 @@ export function mergeRecord(
         attributes: {},
       }
   const seq = ++record.seq
+  let applied = 0
   for (const source of [folded?.attributes, delta.attributes]) {
     for (const name in source) {
       const { type, value, at } = source[name]
-      // Last call wins, not last write: another tab's older call may commit after a newer one.
-      const before = Object.prototype.hasOwnProperty.call(record.attributes, name) ? record.attributes[name].at : 0
-      if ((before ?? 0) <= at) record.attributes[name] = { type, value, seq, at }
+      // Last call wins, not last write: another tab's older call may commit after a newer one,
+      // even after the newer one was delivered (the floor remembers it).
+      const own = (o: object | undefined) => !!o && Object.prototype.hasOwnProperty.call(o, name)
+      const before = Math.max(own(record.attributes) ? record.attributes[name].at ?? 0 : 0, own(floor) ? floor![name][0] : 0)
+      if (before <= at) {
+        record.attributes[name] = { type, value, seq, at }
+        applied++
+      }
     }
   }
+  // Every value was older than what is known: nothing new to store (a link still is).
+  if (!current && !applied && Object.keys(delta.attributes).length) return undefined
   if (delta.signature) record.signature = delta.signature
   record.messageId = delta.messageId ?? newId()
   return record

@@ -88,3 +88,22 @@ describe('reload', () => {
     second.close()
   })
 })
+
+describe('an older call from another tab that commits late', () => {
+  it('cannot overwrite at the endpoint a newer value already delivered', async () => {
+    const { createQueue } = await import('../src/queue')
+    const { memoryKV } = await import('../src/store')
+    const queue = createQueue(memoryKV(), () => {})
+    const delta = (value: string, at: number) => ({
+      key: 'u:a:u1', userId: 'u1', anonymousId: 'a', attributes: { shared: { type: 'string' as const, value, at } },
+    })
+    await queue.commit([delta('newer', 200)]) // tab B's later call lands first...
+    const [sent] = await queue.snapshot()
+    await queue.settle([sent]) // ...and is delivered: the record is gone
+    expect(await queue.snapshot()).toEqual([])
+    await queue.commit([delta('older', 100)]) // tab A's earlier call commits only now
+    expect(await queue.snapshot()).toEqual([]) // nothing to send: the endpoint keeps 'newer'
+    await queue.commit([delta('latest', 300)])
+    expect((await queue.snapshot()).map((r) => r.attributes.shared.value)).toEqual(['latest'])
+  })
+})
