@@ -60,11 +60,15 @@ function create(): Global & { __userbeam: true } {
   let client: Client | undefined
   /** Calls made before init, recorded exactly as the snippet records them. */
   let waiting: Call[] = []
-  // Once init ran, a call goes to the client's method of the same path.
-  const call =
-    (method: string) =>
-    (...args: unknown[]) =>
-      client ? find(client, method)(...args) : record(waiting, method, args)
+  // Once init ran, a call goes to the client's method of the same path, looked up once: this
+  // wrapper is on the push path (no rest array, no split per call).
+  const call = (method: string) => {
+    let target: ((...args: unknown[]) => unknown) | undefined
+    return function () {
+      // eslint-disable-next-line prefer-rest-params
+      return client ? (target ??= find(client, method)).apply(undefined, arguments as never) : record(waiting, method, arguments)
+    }
+  }
   return {
     __userbeam: true,
     init(options) {

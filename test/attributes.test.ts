@@ -110,12 +110,18 @@ describe('idProblem', () => {
 
 describe('applyProfileLimits', () => {
   const typed = (values: Record<string, unknown>) => checkAttributes(values, rules).attributes
+  /** The reports applyProfileLimits makes, collected, with its answer. */
+  const limit = (attributes: ReturnType<typeof typed>, types: Record<string, AttributeType>) => {
+    const rejected: { attribute: string; reason: string }[] = []
+    const added = applyProfileLimits(attributes, types, rules, (r) => rejected.push(r))
+    return { rejected, added }
+  }
 
   it('locks each name to its first type; a later other type is removed with a reason', () => {
     const types: Record<string, AttributeType> = {}
-    expect(applyProfileLimits(typed({ visits: 1 }), types, rules)).toEqual({ rejected: [], added: true })
+    expect(limit(typed({ visits: 1 }), types)).toEqual({ rejected: [], added: true })
     const next = typed({ visits: 'many', other: true })
-    const { rejected, added } = applyProfileLimits(next, types, rules)
+    const { rejected, added } = limit(next, types)
     expect(Object.keys(next)).toEqual(['other'])
     expect(rejected).toEqual([{ attribute: 'visits', reason: expect.stringContaining('locked to number') }])
     expect(added).toBe(true)
@@ -124,12 +130,12 @@ describe('applyProfileLimits', () => {
 
   it('known names of the same type add nothing', () => {
     const types: Record<string, AttributeType> = { visits: 'number' }
-    expect(applyProfileLimits(typed({ visits: 2 }), types, rules)).toEqual({ rejected: [], added: false })
+    expect(limit(typed({ visits: 2 }), types)).toEqual({ rejected: [], added: false })
   })
 
   it('inherited Object.prototype names are not locked types', () => {
     const types: Record<string, AttributeType> = {}
-    const { rejected } = applyProfileLimits(typed({ toString: 'a', hasOwnProperty: 1 }), types, rules)
+    const { rejected } = limit(typed({ toString: 'a', hasOwnProperty: 1 }), types)
     expect(rejected).toEqual([])
   })
 
@@ -138,11 +144,11 @@ describe('applyProfileLimits', () => {
     const many: Record<string, number> = {}
     for (let i = 0; i < 101; i++) many[`a${i}`] = i
     const input = typed({ name: 'n', email: 'e', mobile: 'm', ...many })
-    const { rejected } = applyProfileLimits(input, types, rules)
+    const { rejected } = limit(input, types)
     expect(rejected.map((r) => r.attribute)).toEqual(['a100'])
     expect(Object.keys(input)).toHaveLength(103)
     const later = typed({ a0: 5, b: 1, email: 'x' })
-    expect(applyProfileLimits(later, types, rules).rejected.map((r) => r.attribute)).toEqual(['b'])
+    expect(limit(later, types).rejected.map((r) => r.attribute)).toEqual(['b'])
     expect(Object.keys(later)).toEqual(['a0', 'email'])
   })
 })

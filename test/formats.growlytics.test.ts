@@ -94,9 +94,12 @@ describe('growlytics rules', () => {
     const types: Record<string, AttributeType> = {}
     const first: Record<string, Typed> = { name: { type: 'string', value: 'A' }, email: { type: 'string', value: 'e' }, mobile: { type: 'string', value: '1' } }
     for (let i = 0; i < 100; i++) first[`c${i}`] = { type: 'number', value: i }
-    expect(applyProfileLimits(first, types, rules).rejected).toEqual([])
+    const rejected: unknown[] = []
+    applyProfileLimits(first, types, rules, (r) => rejected.push(r))
+    expect(rejected).toEqual([])
     const later: Record<string, Typed> = { c0: { type: 'string', value: 'x' }, c101: { type: 'number', value: 1 } }
-    expect(applyProfileLimits(later, types, rules).rejected).toEqual([
+    applyProfileLimits(later, types, rules, (r) => rejected.push(r))
+    expect(rejected).toEqual([
       { attribute: 'c0', reason: 'its type is locked to number by its first value; got string' },
       { attribute: 'c101', reason: 'the profile already has 100 custom attributes, the limit' },
     ])
