@@ -1,6 +1,6 @@
 // Size budgets as a failing check: min+gzip of what ships. Run after `npm run build`.
 // The README's figures come from this script's output.
-import { readFileSync, existsSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { rollup } from 'rollup'
 import resolve from '@rollup/plugin-node-resolve'
@@ -21,19 +21,29 @@ async function npmEntryWhole() {
   return Buffer.from(output[0].code)
 }
 
+// Limits are today's sizes plus a little room: a change that adds bytes must raise them in review.
+// `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
+const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature)', bytes: () => readFileSync('dist/userbeam.min.js'), limit: 12_800 },
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 12_300 },
-  { name: 'dist/snippet.min.js (inline stub)', bytes: () => readFileSync('dist/snippet.min.js'), limit: 600, optional: 'dist/snippet.min.js' },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 12_700, aim: 4_096 },
+  ...[
+    ['json', 9_900],
+    ['growlytics', 10_450],
+    ['usercom', 10_900],
+    ['moengage', 11_400],
+    ['haptik', 10_800],
+  ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 12_200 },
+  { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 
 let failed = false
 for (const budget of budgets) {
-  if (budget.optional && !existsSync(budget.optional)) continue
   const size = gzipSync(await budget.bytes(), { level: 9 }).length
   const ok = size <= budget.limit
   failed ||= !ok
-  console.log(`${ok ? 'ok  ' : 'OVER'} ${String(size).padStart(6)} B min+gzip (limit ${budget.limit})  ${budget.name}`)
+  const aim = budget.aim && size > budget.aim ? `; aim ${budget.aim} not met by ${size - budget.aim} B` : ''
+  console.log(`${ok ? 'ok  ' : 'OVER'} ${String(size).padStart(6)} B min+gzip (limit ${budget.limit}${aim})  ${budget.name}`)
 }
 if (failed) {
   console.error('size budget exceeded: see the lines marked OVER')

@@ -64,7 +64,7 @@ export function createClient(options: Options): Client {
   const chosen = (formats as Record<string, Format>)[config.destination]
   if (!chosen) {
     problems.push(
-      `destination must be one of ${Object.keys(formats).join(', ')}; got "${config.destination}". Updates are stored but not sent`,
+      `destination must be one of ${Object.keys(formats).join(', ')}; got "${config.destination}". Updates are stored but not sent (dist/userbeam.min.js has every destination)`,
     )
   }
   const format = chosen ?? json

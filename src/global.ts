@@ -56,7 +56,7 @@ function replay(target: unknown, entry: Call) {
   }
 }
 
-function create(): Global & { __userbeam: true } {
+function create(destination?: string): Global & { __userbeam: true } {
   let client: Client | undefined
   /** Calls made before init, recorded exactly as the snippet records them. */
   let waiting: Call[] = []
@@ -73,7 +73,9 @@ function create(): Global & { __userbeam: true } {
     __userbeam: true,
     init(options) {
       if (client) return warn('init() called twice: the second was ignored')
-      client = createClient(options)
+      // A one-destination build (dist/userbeam.<name>.min.js) sends to its own destination by default.
+      const own = destination && options && typeof options === 'object' && !('destination' in options)
+      client = createClient(own ? { ...options, destination } : options)
       const todo = waiting
       waiting = []
       todo.forEach((entry) => replay(client, entry))
@@ -88,13 +90,15 @@ function create(): Global & { __userbeam: true } {
 /**
  * Defines `w.userbeam` (and `w[data-global]`), replays what stubs under those names recorded,
  * then initialises from `script`'s data attributes unless a recorded init() came first. A second
- * copy of the file keeps the first one's object.
+ * copy of the file keeps the first one's object. `destination` is the default of a build made
+ * for one destination.
  * @example
  * install(window, document.currentScript)
+ * install(window, document.currentScript, 'moengage') // dist/userbeam.moengage.min.js
  */
-export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement | null): Global {
+export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement | null, destination?: string): Global {
   const data = (script as HTMLScriptElement | null | undefined)?.dataset ?? {}
-  const api: Global = w.userbeam?.__userbeam ? w.userbeam : create()
+  const api: Global = w.userbeam?.__userbeam ? w.userbeam : create(destination)
 
   // Calls the snippet recorded before this file arrived, in the order they were made (the main
   // name's first: two stubs cannot tell how their calls interleaved).

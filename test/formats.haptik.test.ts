@@ -84,6 +84,18 @@ describe('haptik rules', () => {
     expect(reason({ language_code: 'en-IN' })).toEqual([iso('en-IN')])
   })
 
+  it('accepts exactly the 184 ISO 639-1 codes of the iso-codes list, no other pair of letters', () => {
+    const codes = (
+      'aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ' +
+      'ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln ' +
+      'lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si ' +
+      'sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu'
+    ).split(' ')
+    const letters = 'abcdefghijklmnopqrstuvwxyz'
+    const accepted = [...letters].flatMap((a) => [...letters].map((b) => a + b)).filter((code) => !reason({ language_code: code }).length)
+    expect(accepted).toEqual(codes)
+  })
+
   it('the top-level fields are strings; custom_data is flat: no objects, no arrays', () => {
     expect(reason({ mobile: 9876543210, language_code: 1, name: true })).toEqual([
       'mobile: Haptik takes mobile as a string; got a number',
