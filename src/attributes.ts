@@ -117,9 +117,19 @@ export function nameProblem(name: string, rules: Rules): string | undefined {
 
 /** Reads an attribute object as it is at the moment of the call (later mutation has no effect). */
 export function checkAttributes(input: unknown, rules: Rules): Checked {
-  const attributes: Record<string, Typed> = {}
   const rejected: Rejection[] = []
-  if (input == null) return { attributes, rejected }
+  return { attributes: readAttributes(input, rules, (r) => rejected.push(r)), rejected }
+}
+
+/**
+ * checkAttributes for the push path: each refusal goes to `reject` as it is found, and only the
+ * accepted values are returned (no result object, no array when nothing is refused).
+ * @example
+ * const typed = readAttributes({ plan: 'pro', bad: NaN }, rules, (r) => console.warn(r.attribute, r.reason))
+ */
+export function readAttributes(input: unknown, rules: Rules, reject: (rejection: Rejection) => void): Record<string, Typed> {
+  const attributes: Record<string, Typed> = {}
+  if (input == null) return attributes
   let keys: string[]
   try {
     let date = false
@@ -129,17 +139,17 @@ export function checkAttributes(input: unknown, rules: Rules): Checked {
       // A Proxy whose getPrototypeOf trap throws: read it as a plain object.
     }
     if (typeof input !== 'object' || Array.isArray(input) || date) {
-      rejected.push({ attribute: '', reason: `expected an object of attributes, got ${describe(input)}` })
-      return { attributes, rejected }
+      reject({ attribute: '', reason: `expected an object of attributes, got ${describe(input)}` })
+      return attributes
     }
     // Enumerable own string keys: what a spread or JSON would see. Symbols are reported, not read.
     keys = Object.keys(input)
     for (const symbol of Object.getOwnPropertySymbols(input)) {
-      rejected.push({ attribute: String(symbol), reason: 'attribute names must be strings, not symbols' })
+      reject({ attribute: String(symbol), reason: 'attribute names must be strings, not symbols' })
     }
   } catch {
-    rejected.push({ attribute: '', reason: 'the attributes object could not be read' })
-    return { attributes, rejected }
+    reject({ attribute: '', reason: 'the attributes object could not be read' })
+    return attributes
   }
   for (const key of keys) {
     const problem = nameProblem(key, rules)
@@ -152,10 +162,10 @@ export function checkAttributes(input: unknown, rules: Rules): Checked {
         typed = 'reading the value threw an error'
       }
     }
-    if (typeof typed === 'string') rejected.push({ attribute: key, reason: typed })
+    if (typeof typed === 'string') reject({ attribute: key, reason: typed })
     else attributes[key] = typed
   }
-  return { attributes, rejected }
+  return attributes
 }
 
 /** Checks a user id; returns the reason it is refused, or undefined. */

@@ -4,7 +4,7 @@
  * object has no effect), then applied in call order once the stored identity is loaded, merged
  * into per-profile deltas, and committed to the queue in one transaction per tick.
  */
-import { applyProfileLimits, checkAttributes, idProblem, type Rejection, type Typed } from './attributes'
+import { applyProfileLimits, idProblem, readAttributes, type Rejection, type Typed } from './attributes'
 import { createDelivery } from './delivery'
 import { createEmitter, type Listener } from './emitter'
 import { formats } from './formats/index'
@@ -323,10 +323,9 @@ export function createClient(options: Options): Client {
       push(attributes) {
         try {
           const at = callTime()
-          const checked = checkAttributes(attributes, rules)
-          for (const r of checked.rejected) reject('push', r)
-          if (ops) ops.push(() => stage('push', checked.attributes, at))
-          else stage('push', checked.attributes, at)
+          const typed = readAttributes(attributes, rules, rejectIn.push)
+          if (ops) ops.push(() => stage('push', typed, at))
+          else stage('push', typed, at)
         } catch (error) {
           internal(error)
         }
@@ -338,8 +337,7 @@ export function createClient(options: Options): Client {
             report({ code: 'identity', message: `userbeam: identify: ${problem}; the call was ignored (pass the id as a string of at most ${rules.idMax} characters)` })
             return
           }
-          const checked = checkAttributes(attributes, rules)
-          checked.rejected.forEach((r) => reject('identify', r))
+          const typed = readAttributes(attributes, rules, rejectIn.identify)
           const signature = typeof options?.signature === 'string' ? options.signature : undefined
           const at = callTime()
           run(() => {
@@ -351,7 +349,7 @@ export function createClient(options: Options): Client {
             }
             // From anonymous, the identified record links the two profiles even with no attributes.
             const linking = from.userId === null
-            stage('identify', checked.attributes, at, linking, linking && holds ? profileKey(from) : undefined)
+            stage('identify', typed, at, linking, linking && holds ? profileKey(from) : undefined)
             commitSoon()
           })
         }),

@@ -64,9 +64,10 @@ function create(destination?: string): Global & { __userbeam: true } {
   // wrapper is on the push path (no rest array, no split per call).
   const call = (method: string) => {
     let target: ((...args: unknown[]) => unknown) | undefined
-    return function () {
+    // Three named parameters (the most a method takes): no arguments object once the client exists.
+    return function (a?: unknown, b?: unknown, c?: unknown) {
       // eslint-disable-next-line prefer-rest-params
-      return client ? (target ??= find(client, method)).apply(undefined, arguments as never) : record(waiting, method, arguments)
+      return client ? (target ??= find(client, method))(a, b, c) : record(waiting, method, arguments)
     }
   }
   return {
