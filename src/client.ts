@@ -76,6 +76,8 @@ export function createClient(options: Options): Client {
   /** An identity another tab announced before this one finished loading. */
   let announced: IdentityState | undefined
   let ops: (() => void)[] | undefined = []
+  /** identify() was called before storage answered: those calls name their profile themselves. */
+  let named = false
   let deltas = new Map<string, Delta>()
   /** The deltas a commit is writing right now: neither in `deltas` nor in `queue.pending` yet. */
   let writing: Delta[] = []
@@ -273,11 +275,13 @@ export function createClient(options: Options): Client {
   }
 
   /** The page is leaving: send what this tab knows, merged with what is not committed yet. */
-  function beacon() {
-    // Leaving before storage answered. On a first visit (the database was just created) there is
-    // no stored identity or consent decision to wait for, so the calls apply now and go out. On a
-    // later visit they cannot be stamped with an identity yet: they go only if the page stays.
-    if (ops && primary?.created()) load(undefined)
+  function beacon(event?: PageTransitionEvent) {
+    // Leaving before storage answered (IndexedDB can take longer to open than a redirect takes).
+    // The calls go out now, under a new anonymous id, when nothing stored can change what they
+    // mean: on a first visit (the database was just created), or when this page named the user
+    // with identify(). Anonymous calls on a later visit would land on a guessed profile: they go
+    // only if the page stays. Never on a page that may come back: storage answers first there.
+    if (ops && !event?.persisted && (named || primary?.created())) load(undefined)
     if (!state?.consent || !config.endpoint || scheduler.holding) return
     const records = new Map(queue.pending)
     for (const d of [...writing, ...deltas.values()]) {
@@ -336,12 +340,13 @@ export function createClient(options: Options): Client {
         guard(() => {
           const problem = idProblem(userId, rules)
           if (problem) {
-            report({ code: 'identity', message: `userbeam: identify: ${problem}; the call was ignored (pass the id as a string of at most ${rules.idMax} characters)` })
+            report({ code: 'identity', message: `userbeam: identify: ${problem}; the call was ignored (pass the id as a non-empty string${rules.idMax < Infinity ? ` of at most ${rules.idMax} characters` : ''})` })
             return
           }
           const typed = readAttributes(attributes, rules, rejectIn.identify)
           const signature = typeof options?.signature === 'string' ? options.signature : undefined
           const at = callTime()
+          named ||= !!ops
           run(() => {
             if (state!.userId !== null && state!.userId !== userId) logoutNow()
             const from = state!

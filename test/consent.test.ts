@@ -140,6 +140,17 @@ describe('the decision survives a reload', () => {
     second.close()
   })
 
+  it('withdrawn on this page before identify(), leaving before storage answered: nothing is sent', async () => {
+    const c = client({ storageName: freshName(), flushInterval: 60_000 })
+    const calls = recordFetch()
+    c.consent(false) // the consent manager says no
+    c.user.identify('u-1', { plan: 'pro' })
+    window.dispatchEvent(new Event('pagehide')) // a redirect before IndexedDB answered
+    await sleep(80)
+    expect({ requests: calls.length, received: received.length }).toEqual({ requests: 0, received: 0 })
+    c.close()
+  })
+
   it('withdrawn on a previous visit: a page leaving before storage answered sends nothing', async () => {
     const storageName = freshName()
     const first = client({ storageName })

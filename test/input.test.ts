@@ -407,9 +407,22 @@ describe('user ids', () => {
     c.user.identify('x'.repeat(40), { ok: true })
     await c.flush()
     expect(events.error.map((e) => e.code)).toEqual(['identity'])
-    expect(events.error[0].message).toContain('41 characters; the limit is 40')
+    expect(events.error[0].message).toBe(
+      'userbeam: identify: the user id has 41 characters; the limit is 40; the call was ignored (pass the id as a non-empty string of at most 40 characters)',
+    )
     expect(profilesOf(received).map((p) => p.userId)).toEqual(['x'.repeat(40)])
     expect(sentAttributes()).toEqual({ ok: true })
+    c.close()
+  })
+
+  it('a destination without an id length limit (MoEngage) does not name one in the hint', async () => {
+    const c = client({ destination: 'moengage' })
+    const events = collect(c)
+    c.user.identify(42 as any)
+    await c.flush()
+    expect(events.error.map((e) => e.message)).toEqual([
+      'userbeam: identify: the user id must be a string, got number 42; the call was ignored (pass the id as a non-empty string)',
+    ])
     c.close()
   })
 

@@ -173,5 +173,35 @@ describe('call order', () => {
     }).toEqual({ beaconedAs: ['u-9'], deliveredAs: ['u-9'], storedIdentity: 'u-9' })
     second.close()
   })
+  it('a page that names its user with identify() and leaves before storage answered sends those calls at once (a login redirect)', async () => {
+    const storageName = freshName()
+    const first = client({ storageName })
+    first.user.push({ browsing: 1 }) // an earlier visit, still anonymous
+    await first.flush()
+    first.close()
+    received.length = 0
+
+    const second = client({ storageName, flushInterval: 60_000 })
+    const calls = recordFetch()
+    second.user.identify('u-10', { plan: 'pro' })
+    second.user.push({ landed: 'dashboard' })
+    window.dispatchEvent(new Event('pagehide')) // location.replace() right after: IndexedDB has not answered
+    expect(calls).toHaveLength(1) // sent inside the event handler
+    expect(calls[0].init.keepalive).toBe(true)
+    const named = calls[0].body.profiles.filter((p: any) => p.userId === 'u-10')
+    expect(named.map(attrs)).toEqual([{ plan: 'pro', landed: 'dashboard' }])
+    second.close()
+  })
+
+  it('on a first visit too: identify() then leaving at once is not lost', async () => {
+    const c = client({ storageName: freshName(), flushInterval: 60_000 })
+    const calls = recordFetch()
+    c.user.identify('u-11', { source: 'oauth' })
+    window.dispatchEvent(new Event('pagehide'))
+    await settle(50)
+    expect(profilesOf(received).filter((p) => p.userId === 'u-11').map(attrs)).toEqual([{ source: 'oauth' }])
+    expect(calls.every((c) => c.init.keepalive)).toBe(true)
+    c.close()
+  })
 })
 

@@ -190,4 +190,16 @@ describe('delivery in Chromium', () => {
     await env.server.arrived(1, 10_000)
     expect(Object.values(env.server.profiles())).toEqual([{ leaving: 'now' }])
   })
+  it('7b: first visit, identify() then location.replace() in the page\'s own script, before IndexedDB opened: the login arrives', async () => {
+    const context = await env.context()
+    env.server.page('/home7b.html', '<!doctype html><title>home</title>')
+    const url = sdkPage(env.server, '/callback7b.html', { flushInterval: 60_000 }, `
+      userbeam.user.identify('u-7b', { plan: 'pro' })
+      location.replace('/home7b.html')`)
+    const page = await context.newPage()
+    await page.goto(url).catch(() => {}) // the redirect may win the race with the load event
+    await page.waitForURL('**/home7b.html')
+    await env.server.arrived(1, 10_000)
+    expect(env.server.profiles()).toEqual({ 'u-7b': { plan: 'pro' } })
+  })
 })
