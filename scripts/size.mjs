@@ -22,18 +22,19 @@ async function npmEntryWhole() {
 }
 
 // Limits are today's sizes plus a little room: a change that adds bytes must raise them in review.
+// Last raised by ~170 B on 2026-11-26: identify() before a quick redirect, the floor sweep, argument checks.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 12_700, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 12_870, aim: 4_096 },
   ...[
-    ['json', 9_900],
-    ['growlytics', 10_450],
-    ['usercom', 10_900],
-    ['moengage', 11_400],
-    ['haptik', 10_800],
+    ['json', 10_030],
+    ['growlytics', 10_600],
+    ['usercom', 11_030],
+    ['moengage', 11_570],
+    ['haptik', 10_940],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 12_200 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 12_360 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -4,7 +4,7 @@
  * object has no effect), then applied in call order once the stored identity is loaded, merged
  * into per-profile deltas, and committed to the queue in one transaction per tick.
  */
-import { applyProfileLimits, idProblem, readAttributes, type Rejection, type Typed } from './attributes'
+import { applyProfileLimits, describe, idProblem, readAttributes, type Rejection, type Typed } from './attributes'
 import { createDelivery } from './delivery'
 import { createEmitter, type Listener } from './emitter'
 import { formats } from './formats/index'
@@ -42,9 +42,10 @@ export interface Client {
 /**
  * Call time with sub-millisecond precision, comparable across tabs of one browser. timeOrigin is
  * read once: it is fixed for the page, and reading it per call was the push path's largest cost.
+ * Read when the first client is made, not at import: server-side rendering may import this file.
  */
-const origin = typeof performance !== 'undefined' ? performance.timeOrigin : undefined
-const clock = () => (origin === undefined ? Date.now() : origin + performance.now())
+let origin: number | undefined
+const clock = () => (origin ??= performance.timeOrigin) + performance.now()
 
 const isEmpty = (object: object) => {
   for (const _ in object) return false
@@ -329,6 +330,8 @@ export function createClient(options: Options): Client {
       push(attributes) {
         try {
           const at = callTime()
+          // identify() may omit its attributes; push() without any is a mistake worth a word.
+          if (attributes == null) return reject('push', { attribute: '', reason: `expected an object of attributes, got ${attributes}` })
           const typed = readAttributes(attributes, rules, rejectIn.push)
           if (ops) ops.push(() => stage('push', typed, at))
           else stage('push', typed, at)
@@ -369,8 +372,11 @@ export function createClient(options: Options): Client {
 
     consent: (granted) =>
       guard(() =>
-        run(() => {
-          state = { ...state!, consent: !!granted }
+        // consent('false') must not count as granted, nor consent(0) as withdrawn: ask for a boolean.
+        typeof granted != 'boolean'
+          ? report({ code: 'input', message: `userbeam: consent: expected true or false, got ${describe(granted)}; the call was ignored` })
+          : run(() => {
+          state = { ...state!, consent: granted }
           dirty = true
           if (granted) {
             if (config.endpoint && chosen) scheduler.start()

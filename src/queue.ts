@@ -20,8 +20,8 @@ const FLOOR_TTL = 10 * 60 * 1000
 /** Per attribute: the call stamp of the last delivered value, and when it was delivered. */
 type Floor = Record<string, [at: number, delivered: number]>
 
-/** The floor after delivering `sent`: its attributes' stamps, with expired entries swept. */
-function raiseFloor(floor: Floor | undefined, sent: ProfileRecord, time: number): Floor | undefined {
+/** The floor after delivering `sent` (or nothing): its attributes' stamps, with expired entries swept. */
+function raiseFloor(floor: Floor | undefined, sent: Pick<ProfileRecord, 'attributes'>, time: number): Floor | undefined {
   const next: Floor = {}
   for (const name in floor) if (floor[name][1] > time - FLOOR_TTL) next[name] = floor[name]
   for (const name in sent.attributes) {
@@ -29,6 +29,15 @@ function raiseFloor(floor: Floor | undefined, sent: ProfileRecord, time: number)
     if (!Object.prototype.hasOwnProperty.call(next, name) || next[name][0] <= at) next[name] = [at, time]
   }
   return Object.keys(next).length ? next : undefined
+}
+
+/** Whether any entry of a floor has expired (or the floor is damaged). */
+function expired(floor: unknown, time: number): boolean {
+  try {
+    return Object.values(floor as Floor).some(([, delivered]) => !(delivered > time - FLOOR_TTL))
+  } catch {
+    return true
+  }
 }
 
 export interface Queue {
@@ -106,8 +115,17 @@ export function createQueue(
         // A damaged retry entry must not turn the backoff into a request storm.
         const valid = !!retry && Number.isFinite(retry.attempt) && retry.attempt >= 0 && Number.isFinite(retry.until)
         const records: ProfileRecord[] = []
-        for (const [key, value] of entries) if (key.startsWith(RECORD) && isRecord(value)) records.push(value)
+        const stale: string[] = []
+        for (const [key, value] of entries) {
+          if (key.startsWith(RECORD) && isRecord(value)) records.push(value)
+          // Floors outlive their records: expired (or damaged) entries would only slow every load down.
+          if (key.startsWith(FLOOR) && expired(value, now())) stale.push(key)
+        }
         for (const record of records) pending.set(record.key, record)
+        // Swept in a transaction of their own, re-read there: another tab may have raised one since.
+        if (stale.length) {
+          kv.update(stale, (values) => [stale.map((key, i) => [key, raiseFloor(values[i] as Floor, { attributes: {} }, now())]), 0]).catch(() => {})
+        }
         return [isIdentity(identity) ? identity : undefined, valid ? retry : undefined, records.sort((a, b) => a.created - b.created)]
       }),
 

@@ -89,6 +89,38 @@ describe('never throws', () => {
   })
 })
 
+describe('calls given the wrong kind of argument', () => {
+  it('push() with nothing or null is reported (code "input") and stores nothing', async () => {
+    const storageName = freshName()
+    const c = client({ storageName })
+    const events = collect(c)
+    c.user.push(null as any)
+    ;(c.user.push as any)()
+    await c.flush()
+    expect(events.error.map((e) => e.message)).toEqual([
+      'userbeam: push: expected an object of attributes, got null; nothing was stored',
+      'userbeam: push: expected an object of attributes, got undefined; nothing was stored',
+    ])
+    expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
+  it.each([['the string "false"', 'false'], ['0', 0], ['undefined', undefined]])(
+    'consent(%s) is reported and ignored: it neither withdraws nor grants',
+    async (_, value) => {
+      const c = client()
+      const events = collect(c)
+      c.user.push({ kept: 1 })
+      c.consent(value as any)
+      await c.flush()
+      expect(events.error.map((e) => e.code)).toEqual(['input'])
+      expect(events.error[0].message).toMatch(/^userbeam: consent: expected true or false, got .+; the call was ignored$/)
+      expect(profilesOf(received).map(attrs)).toEqual([{ kept: 1 }])
+      c.close()
+    },
+  )
+})
+
 describe('each rejected attribute is reported; the rest of the call goes through', () => {
   it('names and reasons, code "attribute", valid siblings sent', async () => {
     const c = client()

@@ -85,3 +85,43 @@ describe('storage trouble', () => {
     c.close()
   })
 })
+
+describe('what delivery leaves behind', () => {
+  const floors = async (storageName: string) => [...(await stored(storageName)).raw.keys()].filter((k) => String(k).startsWith('f:'))
+
+  it('the per-profile delivery floor is kept across a reload while it is fresh, and removed once expired (10 minutes)', async () => {
+    const storageName = freshName()
+    const first = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    first.user.push({ city: 'Pune' })
+    await first.flush()
+    first.close()
+    const [floor] = await floors(storageName)
+    expect(floor).toMatch(/^f:a:/) // remembers what was delivered, for late calls from other tabs
+
+    const soon = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    await soon.flush()
+    soon.close()
+    expect(await floors(storageName)).toEqual([floor])
+
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 11 * 60_000 })
+    try {
+      const later = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+      await later.flush()
+      await new Promise((resolve) => setTimeout(resolve, 30)) // the sweep is its own transaction
+      later.close()
+    } finally {
+      vi.useRealTimers()
+    }
+    expect(await floors(storageName)).toEqual([])
+  })
+
+  it('a damaged floor entry is removed at the next load', async () => {
+    const storageName = freshName()
+    await set('f:a:broken', 'not a floor', createStore(storageName, 'queue'))
+    const c = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    await c.flush()
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    c.close()
+    expect(await floors(storageName)).toEqual([])
+  })
+})
