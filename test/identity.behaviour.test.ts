@@ -34,6 +34,30 @@ describe('identity of the moment, in call order', () => {
   })
 })
 
+describe('identify() on every page', () => {
+  it('again with the same id on the next page: no request, nothing queued, the stored identity unchanged', async () => {
+    const storageName = freshName()
+    const first = client(storageName)
+    first.user.identify('u-7', { plan: 'pro' })
+    await first.flush()
+    first.close()
+    const before = await stored(storageName)
+    received.length = 0
+
+    const next = client(storageName)
+    next.user.identify('u-7')
+    await next.flush()
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    const after = await stored(storageName)
+    expect({ requests: received.length, identity: after.identity, records: after.records }).toEqual({
+      requests: 0,
+      identity: before.identity,
+      records: [],
+    })
+    next.close()
+  })
+})
+
 describe('anonymous, then identified', () => {
   it('starts with a random uuid kept in IndexedDB and shared by the next client', async () => {
     const storageName = freshName()
