@@ -13,31 +13,40 @@ const RECORD = 'r:'
 const IDENTITY = 'identity'
 const RETRY = 'retry'
 const CREATED = 'created'
-const FLOOR = 'f:'
+/** Every profile's floor, in one entry: one read and one write per transaction, whatever the batch. */
+const FLOORS = 'floors'
 /** How long a delivered value keeps older calls from other tabs out (ms): the race lasts moments. */
 const FLOOR_TTL = 10 * 60 * 1000
 
 /** Per attribute: the call stamp of the last delivered value, and when it was delivered. */
 type Floor = Record<string, [at: number, delivered: number]>
+/** Floors by profile key. */
+type Floors = Record<string, Floor>
 
-/** The floor after delivering `sent` (or nothing): its attributes' stamps, with expired entries swept. */
-function raiseFloor(floor: Floor | undefined, sent: Pick<ProfileRecord, 'attributes'>, time: number): Floor | undefined {
-  const next: Floor = {}
-  for (const name in floor) if (floor[name][1] > time - FLOOR_TTL) next[name] = floor[name]
-  for (const name in sent.attributes) {
-    const { at = 0 } = sent.attributes[name]
-    if (!Object.prototype.hasOwnProperty.call(next, name) || next[name][0] <= at) next[name] = [at, time]
+/** The stored floors, or none when the entry is missing or damaged. */
+const readFloors = (value: unknown): Floors => (value && typeof value === 'object' ? (value as Floors) : {})
+
+/**
+ * The floors after delivering `sent`: their attributes' stamps raised, every expired entry swept
+ * (so the entry holds the last ten minutes of deliveries, not every profile ever sent).
+ */
+function raiseFloors(stored: unknown, sent: ProfileRecord[], time: number): Floors | undefined {
+  const floors = readFloors(stored)
+  const next: Floors = {}
+  for (const key in floors) {
+    for (const name in floors[key]) {
+      const entry = floors[key][name]
+      if (entry?.[1] > time - FLOOR_TTL) (next[key] ||= {})[name] = entry
+    }
+  }
+  for (const record of sent) {
+    const floor = (next[record.key] ||= {})
+    for (const name in record.attributes) {
+      const { at = 0 } = record.attributes[name]
+      if (!Object.prototype.hasOwnProperty.call(floor, name) || floor[name][0] <= at) floor[name] = [at, time]
+    }
   }
   return Object.keys(next).length ? next : undefined
-}
-
-/** Whether any entry of a floor has expired (or the floor is damaged). */
-function expired(floor: unknown, time: number): boolean {
-  try {
-    return Object.values(floor as Floor).some(([, delivered]) => !(delivered > time - FLOOR_TTL))
-  } catch {
-    return true
-  }
 }
 
 export interface Queue {
@@ -115,17 +124,8 @@ export function createQueue(
         // A damaged retry entry must not turn the backoff into a request storm.
         const valid = !!retry && Number.isFinite(retry.attempt) && retry.attempt >= 0 && Number.isFinite(retry.until)
         const records: ProfileRecord[] = []
-        const stale: string[] = []
-        for (const [key, value] of entries) {
-          if (key.startsWith(RECORD) && isRecord(value)) records.push(value)
-          // Floors outlive their records: expired (or damaged) entries would only slow every load down.
-          if (key.startsWith(FLOOR) && expired(value, now())) stale.push(key)
-        }
+        for (const [key, value] of entries) if (key.startsWith(RECORD) && isRecord(value)) records.push(value)
         for (const record of records) pending.set(record.key, record)
-        // Swept in a transaction of their own, re-read there: another tab may have raised one since.
-        if (stale.length) {
-          kv.update(stale, (values) => [stale.map((key, i) => [key, raiseFloor(values[i] as Floor, { attributes: {} }, now())]), 0]).catch(() => {})
-        }
         return [isIdentity(identity) ? identity : undefined, valid ? retry : undefined, records.sort((a, b) => a.created - b.created)]
       }),
 
@@ -143,15 +143,15 @@ export function createQueue(
       const keys = [...new Set(deltas.flatMap((d) => (d.fold ? [d.fold, d.key] : [d.key])))]
       return kv
         .update(
-          [...keys.map((key) => RECORD + key), ...keys.map((key) => FLOOR + key)],
+          [...keys.map((key) => RECORD + key), FLOORS],
           (values) => {
             const current = new Map(keys.map((key, i) => [key, isRecord(values[i]) ? values[i] : undefined]))
-            const floors = new Map(keys.map((key, i) => [key, values[keys.length + i] as Floor | undefined]))
+            const floors = readFloors(values[keys.length])
             stamp = Math.max(now(), stamp)
             for (const delta of deltas) {
               const folded = delta.fold ? current.get(delta.fold) : undefined
               if (delta.fold) current.set(delta.fold, undefined)
-              current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, ++stamp, floors.get(delta.key)))
+              current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, ++stamp, floors[delta.key]))
             }
             const writes: [string, unknown][] = keys.map((key) => [RECORD + key, current.get(key)])
             if (identity) writes.push([IDENTITY, identity])
@@ -179,15 +179,13 @@ export function createQueue(
       serial(() => {
         const keys = sent.map((r) => r.key)
         return kv
-          .update([...keys.map((key) => RECORD + key), ...keys.map((key) => FLOOR + key)], (values) => {
+          .update([...keys.map((key) => RECORD + key), FLOORS], (values) => {
             const next = keys.map((_, i) => settleRecord(isRecord(values[i]) ? values[i] : undefined, sent[i], uuid))
             // Remember what was delivered, so another tab's older call that commits late cannot
             // overwrite it at the endpoint once the record is gone.
-            const floors = keys.map((_, i) => raiseFloor(values[keys.length + i] as Floor | undefined, sent[i], now()))
-            return [
-              [...keys.map((key, i): [string, unknown] => [RECORD + key, next[i]]), ...keys.map((key, i): [string, unknown] => [FLOOR + key, floors[i]])],
-              next,
-            ]
+            const writes = keys.map((key, i): [string, unknown] => [RECORD + key, next[i]])
+            writes.push([FLOORS, raiseFloors(values[keys.length], sent, now())])
+            return [writes, next]
           })
           .then((next) => sync(next, keys))
       }),
@@ -199,8 +197,8 @@ export function createQueue(
       )),
 
     clear: () => serial(async () => {
-      const stored = [...(await kv.all(RECORD)), ...(await kv.all(FLOOR))].map(([key]) => key)
-      await kv.update([], () => [stored.map((key) => [key, undefined]), 0])
+      const stored = (await kv.all(RECORD)).map(([key]) => key)
+      await kv.update([], () => [[...stored, FLOORS].map((key) => [key, undefined]), 0])
       pending.clear()
     }),
 
