@@ -22,19 +22,20 @@ async function npmEntryWhole() {
 }
 
 // Limits are today's sizes plus a little room: a change that adds bytes must raise them in review.
-// Last raised by ~170 B on 2026-11-26: identify() before a quick redirect, the floor sweep, argument checks.
+// Last raised on 2026-11-26 (+170 B, then +390 B): identify() before a quick redirect, argument checks,
+// options a browser cannot use refused at init (headers, URL, timers), the snippet's lost-call count.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 12_870, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 13_220, aim: 4_096 },
   ...[
-    ['json', 10_030],
-    ['growlytics', 10_600],
-    ['usercom', 11_030],
-    ['moengage', 11_570],
-    ['haptik', 10_940],
+    ['json', 10_410],
+    ['growlytics', 10_950],
+    ['usercom', 11_360],
+    ['moengage', 11_910],
+    ['haptik', 11_280],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 12_360 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 12_620 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -4,6 +4,7 @@
  * Nothing here throws, whatever the input (proxies with throwing traps, getters, cycles).
  */
 import type { AttributeType, AttributeValue, Rules } from './types'
+import { own } from './own'
 
 /** The Growlytics limits: also the default limits of the `json` format. */
 export const growlyticsRules: Rules = {
@@ -195,7 +196,7 @@ export function applyProfileLimits(
   for (const name in attributes) {
     const { type } = attributes[name]
     // Own properties only: toString, valueOf... are ordinary attribute names, not inherited types.
-    const locked = Object.prototype.hasOwnProperty.call(types, name) ? types[name] : undefined
+    const locked = own(types, name) ? types[name] : undefined
     if (locked) {
       if (rules.typeLock && locked !== type) {
         reject({ attribute: name, reason: `its type is locked to ${locked} by its first value; got ${type}` })

@@ -17,6 +17,7 @@ import { createScheduler } from './scheduler'
 import { idbKV, memoryKV, resilientKV } from './store'
 import { createTabs } from './tabs'
 import type { Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types'
+import { own } from './own'
 
 export interface User {
   /** Adds or updates attributes of the current visitor, anonymous or identified. */
@@ -62,7 +63,7 @@ const isEmpty = (object: object) => {
 export function createClient(options: Options): Client {
   const { config, problems } = resolveOptions(options)
   const events = createEmitter(config.debug)
-  const chosen = (formats as Record<string, Format>)[config.destination]
+  const chosen = own(formats, config.destination) ? (formats as Record<string, Format>)[config.destination] : undefined
   if (!chosen) {
     problems.push(
       `destination must be one of ${Object.keys(formats).join(', ')}; got "${config.destination}". Updates are stored but not sent (dist/userbeam.min.js has every destination)`,

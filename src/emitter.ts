@@ -3,6 +3,7 @@
  * console and never breaks delivery. Rejections are loud in debug, quiet otherwise.
  */
 import type { EventMap } from './types'
+import { own } from './own'
 
 export type Listener<K extends keyof EventMap> = (event: EventMap[K]) => void
 
@@ -25,7 +26,7 @@ export function createEmitter(debugMode: boolean, log: Pick<Console, 'warn'> = c
   }
   return {
     on(type, listener) {
-      const set = listeners[type] as Set<Listener<typeof type>> | undefined
+      const set = own(listeners, type) ? (listeners[type] as Set<Listener<typeof type>>) : undefined
       if (!set || typeof listener !== 'function') {
         warn(`userbeam: on() takes 'sent', 'error' or 'drop' and a function; got ${String(type)}`)
         return () => {}

@@ -4,7 +4,8 @@
  * data attributes. `data-global="Growlytics"` exposes the same object under a second name.
  */
 import { createClient, type Client } from './client'
-import { record, type Call } from './snippet'
+import { NUMBERS } from './options'
+import { LIMIT, record, type Call, type Recorded } from './snippet'
 import type { Options } from './types'
 
 export interface Global {
@@ -18,12 +19,16 @@ export interface Global {
 
 const METHODS = ['init', 'user.push', 'user.identify', 'user.logout', 'flush', 'on', 'consent']
 const warn = (message: string) => console.warn(`userbeam: ${message}`)
+/** Says how many calls a full record dropped: they cannot be replayed, so the page should know. */
+const told = (q: Recorded) =>
+  q.lost && warn(`${q.lost} calls made before the SDK was ready were dropped: at most ${LIMIT} are kept (the oldest user.push calls go first)`)
 
 /**
  * Options from a script tag's data attributes: each one sets the option of the same name
- * (data-flush-interval sets flushInterval). Numbers become numbers; an empty value, "true" and
- * "false" become booleans (data-debug, data-hold-anonymous). createClient validates the result
- * and warns about what is wrong, so the attributes need no second set of rules here.
+ * (data-flush-interval sets flushInterval). The numeric options' values become numbers (only
+ * theirs: data-storage-name="2024" stays a name); an empty value, "true" and "false" become
+ * booleans (data-debug, data-hold-anonymous). createClient validates the result and warns about
+ * what is wrong, so the attributes need no second set of rules here.
  * @example
  * // <script src="/userbeam.min.js" data-endpoint="/profiles" data-flush-interval="500" data-debug>
  * optionsFromData(document.currentScript.dataset) // { endpoint: '/profiles', flushInterval: 500, debug: true }
@@ -32,7 +37,7 @@ export function optionsFromData(data: DOMStringMap): Options {
   const options: Record<string, unknown> = {}
   for (const name in data) {
     const text = data[name]!
-    options[name] = text == '' || text == 'true' ? true : text == 'false' ? false : isNaN(+text) ? text : +text
+    options[name] = text == '' || text == 'true' ? true : text == 'false' ? false : (NUMBERS as readonly string[]).includes(name) && text.trim() && !isNaN(+text) ? +text : text
   }
   return options as unknown as Options
 }
@@ -59,7 +64,7 @@ function replay(target: unknown, entry: Call) {
 function create(destination?: string): Global & { __userbeam: true } {
   let client: Client | undefined
   /** Calls made before init, recorded exactly as the snippet records them. */
-  let waiting: Call[] = []
+  let waiting: Recorded = []
   // Once init ran, a call goes to the client's method of the same path, looked up once: this
   // wrapper is on the push path (no rest array, no split per call).
   const call = (method: string) => {
@@ -79,6 +84,7 @@ function create(destination?: string): Global & { __userbeam: true } {
       client = createClient(own ? { ...options, destination } : options)
       const todo = waiting
       waiting = []
+      told(todo)
       todo.forEach((entry) => replay(client, entry))
     },
     user: { push: call('user.push'), identify: call('user.identify'), logout: call('user.logout') },
@@ -108,6 +114,7 @@ export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement 
     if (!name || w[name] === api) continue
     const q = w[name]?._q
     if (Array.isArray(q)) {
+      told(q)
       recorded.push(...q.splice(0))
       // A reference the page kept to the stub (const { user } = userbeam) now calls the SDK.
       q.push = (entry: Call) => (replay(api, entry), 0)

@@ -17,7 +17,12 @@ export const DEFAULTS: Omit<Config, 'endpoint'> = {
   debug: false,
 }
 
-const NUMBERS = ['flushInterval', 'maxBatchSize', 'maxQueueBytes', 'timeout'] as const
+/** The options that take a number (a script tag's data attributes turn only these into numbers). */
+export const NUMBERS = ['flushInterval', 'maxBatchSize', 'maxQueueBytes', 'timeout'] as const
+/** Longer timers fire at once in browsers (a signed 32-bit count of milliseconds). */
+const MAX_DELAY = 2 ** 31 - 1
+/** A header name browsers send (an HTTP token). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /** The name of a header that carries a vendor credential, if any. */
 export function secretHeader(headers: Record<string, string>, allowPublicKey: boolean): string | undefined {
@@ -32,21 +37,31 @@ export function resolveOptions(input: unknown): { config: Config; problems: stri
   const options = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
   const problems: string[] = []
   const config: Config = { ...DEFAULTS, endpoint: '' }
-  if (typeof options.endpoint === 'string' && options.endpoint.trim()) config.endpoint = options.endpoint
-  else problems.push('the endpoint option is required (a URL such as "/profiles"); updates are stored but not sent')
+  if (typeof options.endpoint === 'string' && options.endpoint.trim()) {
+    try {
+      new URL(options.endpoint, typeof location === 'undefined' ? 'http://localhost/' : location.href)
+      config.endpoint = options.endpoint
+    } catch {
+      problems.push(`the endpoint "${options.endpoint}" is not a valid URL; updates are stored but not sent`)
+    }
+  } else problems.push('the endpoint option is required (a URL such as "/profiles"); updates are stored but not sent')
   for (const name of NUMBERS) {
     const value = options[name]
     if (value === undefined) continue
-    if (typeof value === 'number' && value >= (name === 'flushInterval' ? 0 : 1) && value < Infinity) config[name] = value
-    else problems.push(`${name} must be a positive number, got ${String(value)}; using ${DEFAULTS[name]}`)
+    const [min, max] = name === 'flushInterval' ? [0, MAX_DELAY] : [1, name === 'timeout' ? MAX_DELAY : Infinity]
+    if (typeof value === 'number' && value >= min && value <= max && value < Infinity) config[name] = value
+    else problems.push(`${name} must be a number from ${min}${max < Infinity ? ` to ${max}` : ' up'}, got ${String(value)}; using ${DEFAULTS[name]}`)
   }
   if (typeof options.storageName === 'string' && options.storageName) config.storageName = options.storageName
   else if (options.storageName !== undefined) problems.push(`storageName must be a non-empty string; using "${DEFAULTS.storageName}"`)
   if (options.headers && typeof options.headers === 'object') {
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(options.headers)) {
-      if (typeof value === 'string') headers[name] = value
-      else problems.push(`header "${name}" must be a string; it is not sent`)
+      // What fetch() would refuse fails every request: refused here, once, with the reason.
+      if (typeof value !== 'string') problems.push(`header "${name}" must be a string; it is not sent`)
+      else if (!TOKEN.test(name) || /[^\t\x20-\xff]/.test(value)) {
+        problems.push(`header "${name}" cannot be sent by a browser (names are letters, digits and -, values Latin-1 text on one line); it is not sent`)
+      } else headers[name] = value
     }
     config.headers = headers
     const secret = secretHeader(headers, options.allowPublicKey === true)

@@ -8,6 +8,7 @@ import { isIdentity, uuid } from './identity'
 import { isRecord, mergeRecord, settleRecord } from './records'
 import type { KV } from './store'
 import type { Delta, IdentityState, ProfileRecord, RetryState } from './types'
+import { own } from './own'
 
 const RECORD = 'r:'
 const IDENTITY = 'identity'
@@ -43,7 +44,7 @@ function raiseFloors(stored: unknown, sent: ProfileRecord[], time: number): Floo
     const floor = (next[record.key] ||= {})
     for (const name in record.attributes) {
       const { at = 0 } = record.attributes[name]
-      if (!Object.prototype.hasOwnProperty.call(floor, name) || floor[name][0] <= at) floor[name] = [at, time]
+      if (!own(floor, name) || floor[name][0] <= at) floor[name] = [at, time]
     }
   }
   return Object.keys(next).length ? next : undefined

@@ -4,6 +4,7 @@
  * Both storage backends run these same functions inside their transactions.
  */
 import type { Delta, Profile, ProfileRecord } from './types'
+import { own } from './own'
 
 /** Merges a delta (and, in hold-anonymous mode, a folded anonymous record) into a record. */
 export function mergeRecord(
@@ -33,8 +34,7 @@ export function mergeRecord(
       const { type, value, at } = source[name]
       // Last call wins, not last write: another tab's older call may commit after a newer one,
       // even after the newer one was delivered (the floor remembers it).
-      const own = (o: object | undefined) => !!o && Object.prototype.hasOwnProperty.call(o, name)
-      const before = Math.max(own(record.attributes) ? record.attributes[name].at ?? 0 : 0, own(floor) ? floor![name][0] : 0)
+      const before = Math.max(own(record.attributes, name) ? record.attributes[name].at ?? 0 : 0, own(floor, name) ? floor![name][0] : 0)
       if (before <= at) {
         record.attributes[name] = { type, value, seq, at }
         applied++

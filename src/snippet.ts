@@ -13,6 +13,9 @@
 /** A recorded call: method path ('user.push', 'flush'...), its arguments, and who awaits its result. */
 export type Call = [method: string, args: ArrayLike<unknown>, settle?: (result: any) => void]
 
+/** Recorded calls, and how many were dropped for room (the SDK says so when it takes over). */
+export type Recorded = Call[] & { lost?: number }
+
 export const LIMIT = 1000
 
 /**
@@ -20,11 +23,11 @@ export const LIMIT = 1000
  * with the SDK's own flush), an unsubscribe function for on. Also used by the SDK for calls made
  * before init.
  */
-export function record(q: Call[], method: string, args: ArrayLike<unknown>): any {
+export function record(q: Recorded, method: string, args: ArrayLike<unknown>): any {
   const call: Call = [method, args]
   const keep = (settle?: (result: any) => void) => {
-    // Full: evict the oldest push (splice returns the evicted call: truthy), or give up.
-    if (q.length >= LIMIT && !q.some((c, i) => c[0] == 'user.push' && q.splice(i, 1))) return
+    // Full: one call is lost, the oldest push (splice returns the evicted call: truthy) or this one.
+    if (q.length >= LIMIT && ((q.lost = (q.lost || 0) + 1), !q.some((c, i) => c[0] == 'user.push' && q.splice(i, 1)))) return
     call[2] = settle
     q.push(call)
   }
@@ -48,7 +51,7 @@ export function record(q: Call[], method: string, args: ArrayLike<unknown>): any
  */
 export function stub(w: any, d: Document, src: string, name: string) {
   if (w[name]) return
-  const q: Call[] = []
+  const q: Recorded = []
   const method = (path: string) =>
     function () {
       // eslint-disable-next-line prefer-rest-params

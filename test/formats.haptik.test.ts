@@ -35,6 +35,11 @@ describe('haptik requests', () => {
     custom_data: { country: 'India', vip: true, orders: 3, date_of_birth: '1985-03-25T00:00:00.000Z' },
   }
 
+  it('attributes named like Object.prototype members (toString, valueOf) are ordinary custom_data', () => {
+    const odd = record('user42', { toString: 'x', valueOf: 'v', plan: 'pro' })
+    expect(JSON.parse(haptik.build([odd], context())[0].body)).toEqual({ auth_id: 'user42', custom_data: { toString: 'x', valueOf: 'v', plan: 'pro' } })
+  })
+
   it('registers an id it has not created yet with POST, and asks the client to remember it', () => {
     expect(haptik.build([r], context())).toEqual([{ url: ENDPOINT, method: 'POST', headers: HEADERS, body: JSON.stringify(body), records: [r], creates: ['user42'] }])
   })

@@ -2,6 +2,7 @@
 // init, a second global name (the Growlytics drop-in), stubs it takes over, and what it warns.
 import { describe, expect, it, vi } from 'vitest'
 import { install, optionsFromData } from '../src/global'
+import { record, type Call } from '../src/snippet'
 import { attrs, ENDPOINT, freshName, profilesOf, recordingEndpoint } from './helpers'
 
 const { received } = recordingEndpoint()
@@ -50,6 +51,15 @@ describe('zero-code set-up from data attributes', () => {
     expect(optionsFromData(script({ endpoint: '/p', debug: 'true', maxQueueBytes: '50000' }).dataset)).toEqual({ endpoint: '/p', debug: true, maxQueueBytes: 50000 })
   })
 
+  it('only the numeric options become numbers: a storage name or endpoint made of digits stays a string', () => {
+    expect(optionsFromData({ endpoint: '/p', storageName: '2024', destination: 'json', flushInterval: ' ' })).toEqual({
+      endpoint: '/p',
+      storageName: '2024',
+      destination: 'json',
+      flushInterval: ' ', // not a number: createClient reports it
+    })
+  })
+
   it('a wrong data attribute is reported once on the console, the rest still works', async () => {
     const warned = warnings()
     const w = page()
@@ -57,7 +67,7 @@ describe('zero-code set-up from data attributes', () => {
     w.userbeam.user.push({ ok: true })
     await w.userbeam.flush()
     expect(profilesOf(received).map(attrs)).toEqual([{ ok: true }])
-    expect(warned()).toEqual([expect.stringContaining('flushInterval must be a positive number, got soon')])
+    expect(warned()).toEqual([expect.stringContaining('flushInterval must be a number from 0 to 2147483647, got soon')])
   })
 
   it('without data-endpoint, calls wait for init() and are then replayed in order; a flush made meanwhile resolves once delivered', async () => {
@@ -79,7 +89,8 @@ describe('zero-code set-up from data attributes', () => {
     ])
   })
 
-  it('the calls kept before init are bounded: past 1,000, the oldest pushes go first', async () => {
+  it('the calls kept before init are bounded: past 1,000, the oldest pushes go first, and init says how many went', async () => {
+    const warned = warnings()
     const w = page()
     install(w)
     w.userbeam.user.push({ first: true })
@@ -87,6 +98,24 @@ describe('zero-code set-up from data attributes', () => {
     w.userbeam.init({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
     await w.userbeam.flush()
     expect(profilesOf(received).map(attrs)).toEqual([{ n: 1500 }])
+    expect(warned()).toEqual([
+      'userbeam: 501 calls made before the SDK was ready were dropped: at most 1000 are kept (the oldest user.push calls go first)',
+    ])
+  })
+
+  it("the snippet's record, full when the SDK arrives: the SDK says how many calls it lost", async () => {
+    const warned = warnings()
+    const w = page()
+    const q: Call[] = []
+    w.userbeam = { _q: q }
+    for (let i = 0; i < 1200; i++) record(q, 'user.push', [{ n: i }])
+    install(w)
+    w.userbeam.init({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    await w.userbeam.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ n: 1199 }])
+    expect(warned()).toEqual([
+      'userbeam: 200 calls made before the SDK was ready were dropped: at most 1000 are kept (the oldest user.push calls go first)',
+    ])
   })
 
   it('a recorded init() wins over data-endpoint, without a warning', async () => {

@@ -6,6 +6,7 @@
 import type { Format } from '../types'
 import { readBody, refusal } from './answers'
 import { jsonHeaders, plainValues } from './wire'
+import { own } from '../own'
 
 /** SDK name -> Haptik's top-level field. */
 const TOP: Record<string, string> = { name: 'name', email: 'email', mobile: 'mobile_no', language_code: 'language_code' }
@@ -57,7 +58,7 @@ export const haptik: Format = {
       const custom: Record<string, unknown> = {}
       const values = plainValues(record)
       for (const name in values) {
-        if (TOP[name]) body[TOP[name]] = values[name]
+        if (own(TOP, name)) body[TOP[name]] = values[name]
         else custom[name] = values[name]
       }
       if (Object.keys(custom).length) body.custom_data = custom

@@ -4,6 +4,7 @@
  */
 import { growlyticsRules } from '../attributes'
 import type { Format, ProfileRecord } from '../types'
+import { jsonHeaders } from './wire'
 
 /** One profile on the wire. */
 export function jsonProfile(record: ProfileRecord) {
@@ -28,7 +29,7 @@ export const json: Format = {
     {
       url: endpoint,
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...headers },
+      headers: jsonHeaders(headers),
       body: JSON.stringify({ sentAt: new Date(now).toISOString(), profiles: records.map(jsonProfile) }),
       records,
     },

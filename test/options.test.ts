@@ -1,0 +1,82 @@
+// Options a browser could not use are refused at init, once, with the reason, and the client
+// keeps working with what is usable: no silent retry loop, nothing thrown into the page.
+import { describe, expect, it, vi } from 'vitest'
+import { attrs, clientFactory, collect, profilesOf, recordingEndpoint, sleep } from './helpers'
+
+const { received } = recordingEndpoint()
+const client = clientFactory({ flushInterval: 10 })
+const warnings = () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+  return () => warn.mock.calls.map((call) => String(call[0]))
+}
+
+describe('headers fetch() would refuse', () => {
+  it.each([
+    ['a value outside Latin-1', { 'x-note': 'a→b' }, 'header "x-note" cannot be sent by a browser (names are letters, digits and -, values Latin-1 text on one line); it is not sent'],
+    ['a line break in the value', { 'x-note': 'a\r\nx-evil: 1' }, 'header "x-note" cannot be sent by a browser (names are letters, digits and -, values Latin-1 text on one line); it is not sent'],
+    ['a space in the name', { 'bad name': 'x' }, 'header "bad name" cannot be sent by a browser (names are letters, digits and -, values Latin-1 text on one line); it is not sent'],
+  ])('%s: warned once, left out, and the updates still arrive', async (_, headers, message) => {
+    const warned = warnings()
+    const c = client({ headers: { 'x-site': 'shop', ...headers } })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(warned()).toEqual([`userbeam: ${message}`])
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }])
+    expect(received[0].headers['x-site']).toBe('shop')
+    expect(Object.keys(received[0].headers)).not.toContain(Object.keys(headers)[0].toLowerCase())
+  })
+
+  it("the site's Content-Type replaces the json format's, whatever its letter case (one value, not two)", async () => {
+    const c = client({ headers: { 'content-type': 'application/vnd.api+json' } })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(received[0].headers['content-type']).toBe('application/vnd.api+json')
+  })
+})
+
+describe('endpoint and timers', () => {
+  it('an endpoint that is not a URL: warned, stored, not sent, flush() settles', async () => {
+    const warned = warnings()
+    const c = client({ endpoint: 'http://[bad/profiles' })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(warned()).toEqual(['userbeam: the endpoint "http://[bad/profiles" is not a valid URL; updates are stored but not sent'])
+    expect(received).toEqual([])
+  })
+
+  it.each([
+    ['timeout', 1e10],
+    ['flushInterval', 2 ** 31],
+  ])('%s past what browser timers hold (%s ms) is refused: the default is used, one request, no storm', async (name, value) => {
+    const warned = warnings()
+    const c = client({ [name]: value })
+    c.user.push({ a: 1 })
+    await c.flush()
+    await sleep(50)
+    expect(warned()).toEqual([expect.stringMatching(new RegExp(`^userbeam: ${name} must be a number from \\d+ to 2147483647, got ${value}; using \\d+$`))])
+    expect(received).toHaveLength(1)
+  })
+})
+
+describe('names that are also Object.prototype names', () => {
+  it('destination "toString" is an unknown destination, not an internal error', async () => {
+    const warned = warnings()
+    const c = client({ destination: 'toString' })
+    const events = collect(c)
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(warned()).toEqual([expect.stringContaining('userbeam: destination must be one of json, growlytics, usercom, moengage, haptik; got "toString"')])
+    expect(events.error).toEqual([])
+    expect(received).toEqual([])
+  })
+
+  it.each(['toString', 'constructor', 'hasOwnProperty'])('on("%s", fn) warns and returns an unsubscribe function; nothing thrown', (type) => {
+    const warned = warnings()
+    const c = client()
+    let off: unknown
+    expect(() => (off = c.on(type as any, () => {}))).not.toThrow()
+    expect(typeof off).toBe('function')
+    expect(warned()).toEqual([`userbeam: on() takes 'sent', 'error' or 'drop' and a function; got ${type}`])
+  })
+})
+
