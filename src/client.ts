@@ -213,19 +213,48 @@ export function createClient(options: Options): Client {
     commitSoon()
   }
 
+  /** consent(false)'s erasing of the queue, while it runs: flush() waits for it. */
+  let erasing: Promise<void> | undefined
+  /** Writes the identity now and tells the other tabs: logins, logouts and consent must survive a page that navigates in the same task. */
+  function storeIdentity() {
+    dirty = false
+    const identity = { ...state!, types: { ...state!.types } }
+    tabs.post({ identity })
+    queue.keep(identity)
+  }
+
+  /** Newly seen attribute types change the identity too: written once per task, waiting for no commit. */
+  let keeping = false
   function commitSoon() {
+    if (dirty && !keeping) {
+      keeping = true
+      Promise.resolve().then(() => {
+        keeping = false
+        if (dirty) storeIdentity()
+      })
+    }
     committing ||= Promise.resolve().then(commitAll)
+  }
+
+  /**
+   * Hold mode: an anonymous record of the visitor now identified belongs to the user. It appears
+   * when another tab's anonymous commit lands after the fold, or a page left before its fold was
+   * stored: it is folded in now, or it would wait for ever.
+   */
+  function adoptOrphan() {
+    const s = state
+    if (holds && s && s.userId !== null && queue.pending.has(profileKey({ ...s, userId: null }))) {
+      stage('identify', {}, callTime(), true, profileKey({ ...s, userId: null }))
+    }
   }
 
   async function commitAll() {
     try {
-      while (deltas.size || dirty) {
+      while (deltas.size) {
         const batch = (writing = [...deltas.values()])
         deltas = new Map()
-        const identity = dirty ? { ...state!, types: { ...state!.types } } : undefined
-        dirty = false
-        if (identity) tabs.post({ identity })
-        await queue.commit(batch, identity)
+        await queue.commit(batch)
+        adoptOrphan()
         const over = overBudget([...queue.pending.values()], config.maxQueueBytes)
         if (over.length) {
           await queue.remove(over)
@@ -248,11 +277,12 @@ export function createClient(options: Options): Client {
   /** Waits for pending commits, then for every record stored at that moment to be settled. */
   async function flushWhenStored(resolve: () => void) {
     try {
-      while (committing) await committing
+      while (committing || erasing) await (committing || erasing)
       if (!state!.consent || scheduler.phase === 'off' || scheduler.phase === 'paused') return resolve()
-      const records = await queue.snapshot()
-      waiters.push({ targets: records.filter(sendable).map((r) => [r.key, r.rid, r.seq]), done: resolve })
-      check()
+      const targets = (await queue.snapshot()).filter(sendable).map((r): [string, string, number] => [r.key, r.rid, r.seq])
+      // Nothing to wait for: no send either (it would take calls made after this flush early).
+      if (!targets.length) return resolve()
+      waiters.push({ targets, done: resolve })
       scheduler.now()
     } catch {
       resolve()
@@ -268,11 +298,15 @@ export function createClient(options: Options): Client {
       deltas.clear()
       scheduler.stop()
     } else if (config.endpoint && chosen) scheduler.start()
+    adoptOrphan()
   }
 
   function logoutNow() {
+    // Nobody is logged in: the anonymous visitor stays, and their held updates still follow
+    // them into the next identify() (Growlytics' advice is to call logout() before identify()).
+    if (state!.userId === null) return
     state = anonymous(state!.consent)
-    dirty = true
+    storeIdentity()
     commitSoon()
   }
 
@@ -315,6 +349,8 @@ export function createClient(options: Options): Client {
     else if (retry) scheduler.restore(retry)
     // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
     if (stored.some(sendable)) scheduler.now()
+    // Before the calls: a flush() among them must wait for this fold too.
+    adoptOrphan()
     const todo = ops
     ops = undefined
     for (const op of todo) guard(op)
@@ -356,7 +392,7 @@ export function createClient(options: Options): Client {
             const from = state!
             if (from.userId === null || (signature && signature !== from.signature)) {
               state = { ...from, userId, signature: signature ?? from.signature }
-              dirty = true
+              storeIdentity()
             }
             // From anonymous, the identified record links the two profiles even with no attributes.
             const linking = from.userId === null
@@ -378,13 +414,17 @@ export function createClient(options: Options): Client {
           ? report({ code: 'input', message: `userbeam: consent: expected true or false, got ${describe(granted)}; the call was ignored` })
           : run(() => {
           state = { ...state!, consent: granted }
-          dirty = true
+          storeIdentity()
           if (granted) {
             if (config.endpoint && chosen) scheduler.start()
           } else {
             deltas.clear()
             scheduler.stop()
-            queue.clear().then(() => check(true), () => check(true))
+            erasing = queue.clear().then(
+              () => check(true),
+              () => check(true),
+            )
+            erasing.then(() => (erasing = undefined))
           }
           commitSoon()
         }),

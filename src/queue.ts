@@ -59,8 +59,13 @@ export interface Queue {
   remember(ids: string[]): Promise<void>
   /** Reads the stored identity, retry state and pending records (in one transaction). */
   load(): Promise<[IdentityState | undefined, RetryState | undefined, ProfileRecord[]]>
-  /** Merges the deltas in order (and writes the identity state) in one transaction. */
-  commit(deltas: Delta[], identity?: IdentityState): Promise<void>
+  /** Merges the deltas in order in one transaction. */
+  commit(deltas: Delta[]): Promise<void>
+  /**
+   * Writes the identity state at once: no read first, not behind the queue's other operations.
+   * Identity and consent decisions must survive a page that navigates in the same task.
+   */
+  keep(identity: IdentityState): void
   /** Reads every stored record (every tab's), oldest first; refreshes `pending`. */
   snapshot(): Promise<ProfileRecord[]>
   /** Removes what the endpoint took (or refused for good) and has not changed since. */
@@ -139,7 +144,7 @@ export function createQueue(
         }),
       ),
 
-    commit: (deltas, identity) => serial(() => {
+    commit: (deltas) => serial(() => {
       // Every key touched, in order: a fold reads (and deletes) the anonymous record it folds.
       const keys = [...new Set(deltas.flatMap((d) => (d.fold ? [d.fold, d.key] : [d.key])))]
       return kv
@@ -154,9 +159,7 @@ export function createQueue(
               if (delta.fold) current.set(delta.fold, undefined)
               current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, ++stamp, floors[delta.key]))
             }
-            const writes: [string, unknown][] = keys.map((key) => [RECORD + key, current.get(key)])
-            if (identity) writes.push([IDENTITY, identity])
-            return [writes, keys.map((key) => current.get(key))]
+            return [keys.map((key) => [RECORD + key, current.get(key)]), keys.map((key) => current.get(key))]
           },
         )
         .then((next) => sync(next, keys))
@@ -202,6 +205,10 @@ export function createQueue(
       await kv.update([], () => [[...stored, FLOORS].map((key) => [key, undefined]), 0])
       pending.clear()
     }),
+
+    // A transaction created now, in this task, when storage is open (a later write always carries
+    // a state at least as new, so the order of the two paths does not matter).
+    keep: (identity) => void (kv.putNow(IDENTITY, identity) || kv.update([], () => [[[IDENTITY, identity]], undefined]).catch(() => {})),
 
     saveRetry: (retry) => serial(() => kv.update([], () => [[[RETRY, retry]], undefined])),
 

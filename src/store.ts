@@ -13,6 +13,8 @@ export interface KV {
   update: Update
   /** Every entry whose key starts with `prefix`, in key order. */
   all(prefix: string): Promise<[string, unknown][]>
+  /** Writes one entry with a transaction created now, in this task; false when it cannot (not open yet). */
+  putNow(key: string, value: unknown): boolean
 }
 
 /**
@@ -24,6 +26,8 @@ export interface KV {
 export function idbKV(name: string): KV & { created(): boolean } {
   let created = false
   let db: Promise<IDBDatabase> | undefined
+  /** The open connection, for putNow. */
+  let live: IDBDatabase | undefined
   const open = () =>
     (db ||= new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open(name)
@@ -36,9 +40,9 @@ export function idbKV(name: string): KV & { created(): boolean } {
         // Safari may close the connection by itself; another tab may need to upgrade: reopen next time.
         connection.onclose = connection.onversionchange = () => {
           connection.close()
-          db = undefined
+          db = live = undefined
         }
-        resolve(connection)
+        resolve((live = connection))
       }
       request.onerror = () => {
         db = undefined
@@ -56,6 +60,16 @@ export function idbKV(name: string): KV & { created(): boolean } {
       .then((connection) => fn(connection.transaction('queue', mode).objectStore('queue')))
   return {
     created: () => created,
+    putNow(key, value) {
+      try {
+        const tx = live!.transaction('queue', 'readwrite')
+        tx.objectStore('queue').put(value, key)
+        tx.commit?.()
+        return true
+      } catch {
+        return false
+      }
+    },
     update: (keys, fn) =>
       run('readwrite', (s) => {
         const values: unknown[] = []
@@ -101,6 +115,7 @@ export function memoryKV(map = new Map<string, unknown>()): KV {
       return result
     },
     all: async (prefix) => [...map].filter(([key]) => key.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1)),
+    putNow: (key, value) => !!map.set(key, value),
   }
 }
 
@@ -148,5 +163,6 @@ export function resilientKV(
   return {
     update: (keys, fn) => guard((kv) => kv.update(keys, fn)),
     all: (prefix) => guard((kv) => kv.all(prefix)),
+    putNow: (key, value) => current.putNow(key, value),
   }
 }

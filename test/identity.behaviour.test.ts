@@ -1,7 +1,7 @@
 // Behaviours 1-3: call order, the identity of the moment, anonymous -> identified, logout.
 import { describe, expect, it } from 'vitest'
 import { createClient } from '../src/client'
-import { attrs, collect, ENDPOINT, freshName, profilesOf, recordingEndpoint, stored } from './helpers'
+import { attrs, collect, ENDPOINT, freshName, profilesOf, putRaw, recordingEndpoint, stored } from './helpers'
 
 const { received } = recordingEndpoint()
 const client = (storageName = freshName()) => createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
@@ -54,6 +54,38 @@ describe('identify() on every page', () => {
       identity: before.identity,
       records: [],
     })
+    next.close()
+  })
+})
+
+describe('held anonymous updates (destinations without anonymous profiles) always follow the user', () => {
+  const held = (storageName = freshName()) => createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10, holdAnonymous: true })
+
+  it('logout() while nobody is logged in changes nothing: push, logout, identify still brings the push along', async () => {
+    const c = held()
+    c.user.push({ city: 'San Francisco' })
+    c.user.logout() // Growlytics advises logout() before identify()
+    c.user.identify('u-1', { email: 'u1@example.com' })
+    await c.flush()
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([['u-1', { city: 'San Francisco', email: 'u1@example.com' }]])
+    c.close()
+  })
+
+  it('an anonymous record left behind by a page that logged in (the fold was not stored) is folded in at the next load', async () => {
+    const storageName = freshName()
+    const first = held(storageName)
+    first.user.push({ cart: 'shoes' })
+    await first.flush() // held: stored, not sent
+    first.close()
+    const { identity, records } = await stored(storageName)
+    expect(records.map((r: any) => r.key)).toEqual([`a:${identity.anonymousId}`])
+    // The login page stored its identity, then left before its fold was stored.
+    await putRaw(storageName, 'identity', { ...identity, userId: 'u-2' })
+
+    const next = held(storageName)
+    await next.flush()
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([['u-2', { cart: 'shoes' }]])
+    expect((await stored(storageName)).records).toEqual([])
     next.close()
   })
 })

@@ -94,11 +94,10 @@ describe('what delivery leaves behind', () => {
     const first = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
     first.user.push({ city: 'Pune' })
     await first.flush()
-    first.user.logout()
-    first.user.push({ city: 'Goa' })
+    first.user.identify('u-0', { city: 'Goa' })
     await first.flush()
     first.close()
-    // Both anonymous profiles delivered: each attribute's stamp is remembered against late calls from other tabs.
+    // Both profiles delivered: each attribute's stamp is remembered against late calls from other tabs.
     const early = await floors(storageName)
     expect(Object.keys(early)).toHaveLength(2)
     expect(Object.values(early).map((floor: any) => Object.keys(floor))).toEqual([['city'], ['city']])
