@@ -30,8 +30,9 @@ export interface Typed {
  */
 const asTyped = (type: AttributeType, value: AttributeValue): Typed => ({ type, value, at: undefined })
 
+/** Why an attribute (or, without `attribute`, the whole attributes argument) was refused. */
 export interface Rejection {
-  attribute: string
+  attribute?: string
   reason: string
 }
 
@@ -47,7 +48,7 @@ export function describe(value: unknown): string {
   try {
     if (value === null) return 'null'
     if (Array.isArray(value)) return 'an array'
-    if (value instanceof Date) return 'an invalid Date'
+    if (value instanceof Date) return value.getTime() === value.getTime() ? 'a Date' : 'an invalid Date'
     const t = typeof value
     if (t === 'string') return `a string of ${(value as string).length} characters`
     if (t === 'number' || t === 'bigint') return `${t} ${String(value)}`
@@ -140,7 +141,7 @@ export function readAttributes(input: unknown, rules: Rules, reject: (rejection:
       // A Proxy whose getPrototypeOf trap throws: read it as a plain object.
     }
     if (typeof input !== 'object' || Array.isArray(input) || date) {
-      reject({ attribute: '', reason: `expected an object of attributes, got ${describe(input)}` })
+      reject({ reason: `expected an object of attributes, got ${describe(input)}` })
       return attributes
     }
     // Enumerable own string keys: what a spread or JSON would see. Symbols are reported, not read.
@@ -149,7 +150,7 @@ export function readAttributes(input: unknown, rules: Rules, reject: (rejection:
       reject({ attribute: String(symbol), reason: 'attribute names must be strings, not symbols' })
     }
   } catch {
-    reject({ attribute: '', reason: 'the attributes object could not be read' })
+    reject({ reason: 'the attributes object could not be read' })
     return attributes
   }
   for (const key of keys) {

@@ -13,7 +13,7 @@ import { anonymous, profileKey, uuid } from './identity'
 import { resolveOptions } from './options'
 import { createQueue } from './queue'
 import { mergeRecord, overBudget, toProfile } from './records'
-import { createScheduler } from './scheduler'
+import { createScheduler, type Outcome } from './scheduler'
 import { idbKV, memoryKV, resilientKV } from './store'
 import { createTabs } from './tabs'
 import type { Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types'
@@ -122,11 +122,16 @@ export function createClient(options: Options): Client {
       }
     }
     if (message.identity) adopt(message.identity)
+    // Haptik: an id another tab registered (POST) is updated (PUT) here too.
+    for (const id of message.created ?? []) queue.created.add(id)
+    if (message.quiet > quiet) scheduler.restore({ attempt: 1, until: (quiet = message.quiet) })
   })
   const queue = createQueue(
     kv,
     (count) => report({ code: 'storage', message: `userbeam: removed ${count} unreadable queue entries` }),
     (records) => tabs.post({ records }),
+    undefined,
+    (created) => tabs.post({ created }),
   )
   const sendable = (r: ProfileRecord) => !holds || r.userId !== null
   const delivery = createDelivery(
@@ -134,9 +139,19 @@ export function createClient(options: Options): Client {
     { endpoint: config.endpoint, headers: config.headers, format, batch: Math.min(config.maxBatchSize, format.batch), timeout: config.timeout, anonymous: !holds },
     events.emit,
   )
+  /** Until when the server asked for quiet (Retry-After), as this tab or another one was told. */
+  let quiet = 0
   const scheduler = createScheduler(
     async () => {
-      const outcome = await tabs.exclusive(() => delivery.cycle()).then(
+      const outcome = await tabs
+        .exclusive(async (): Promise<Outcome> => {
+          // Checked under the lock: the tab that was told says so before it lets the lock go.
+          if (quiet > Date.now()) return { kind: 'retry', after: quiet - Date.now() }
+          const o = await delivery.cycle()
+          if (o.kind === 'retry' && o.after !== undefined) tabs.post({ quiet: (quiet = Date.now() + o.after) })
+          return o
+        })
+        .then(
         (o) => o ?? ({ kind: 'busy' } as const),
         () => ({ kind: 'retry' }) as const,
       )
@@ -190,9 +205,9 @@ export function createClient(options: Options): Client {
   }
   const reject = (call: string, { attribute, reason }: Rejection) =>
     report(
-      attribute
+      attribute !== undefined
         ? { code: 'attribute', attribute, message: `userbeam: ${call}: attribute "${attribute}" rejected (${format.name} rules): ${reason}. The other attributes were kept.` }
-        : { code: 'input', message: `userbeam: ${call}: ${reason}; nothing was stored` },
+        : { code: 'input', message: `userbeam: ${call}: ${reason}; ${call === 'push' ? 'nothing was stored' : 'no attributes were stored, the login itself went through'}` },
     )
 
   /** Applies profile-wide limits, then adds what is left to the current profile's delta. */
@@ -368,7 +383,7 @@ export function createClient(options: Options): Client {
         try {
           const at = callTime()
           // identify() may omit its attributes; push() without any is a mistake worth a word.
-          if (attributes == null) return reject('push', { attribute: '', reason: `expected an object of attributes, got ${attributes}` })
+          if (attributes == null) return reject('push', { reason: `expected an object of attributes, got ${attributes}` })
           const typed = readAttributes(attributes, rules, rejectIn.push)
           if (ops) ops.push(() => stage('push', typed, at))
           else stage('push', typed, at)

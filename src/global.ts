@@ -80,8 +80,13 @@ function create(destination?: string): Global & { __userbeam: true } {
     init(options) {
       if (client) return warn('init() called twice: the second was ignored')
       // A one-destination build (dist/userbeam.<name>.min.js) sends to its own destination by default.
-      const own = destination && options && typeof options === 'object' && !('destination' in options)
-      client = createClient(own ? { ...options, destination } : options)
+      let given = options
+      try {
+        if (destination && options && typeof options === 'object' && !('destination' in options)) given = { ...options, destination }
+      } catch {
+        // A getter or a Proxy trap that throws: createClient reports the options it cannot read.
+      }
+      client = createClient(given)
       const todo = waiting
       waiting = []
       told(todo)

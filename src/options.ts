@@ -34,6 +34,15 @@ export function secretHeader(headers: Record<string, string>, allowPublicKey: bo
 }
 
 export function resolveOptions(input: unknown): { config: Config; problems: string[] } {
+  try {
+    return readOptions(input)
+  } catch (error) {
+    // A getter or a Proxy trap that throws: nothing in it can be trusted.
+    return { config: { ...DEFAULTS, endpoint: '' }, problems: [`the options could not be read (${String(error)}); updates are stored but not sent`] }
+  }
+}
+
+function readOptions(input: unknown): { config: Config; problems: string[] } {
   const options = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
   const problems: string[] = []
   const config: Config = { ...DEFAULTS, endpoint: '' }

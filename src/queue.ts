@@ -84,6 +84,8 @@ export function createQueue(
   onCorrupt: (count: number) => void,
   onChange: (changes: [string, ProfileRecord | undefined][]) => void = () => {},
   now = Date.now,
+  /** Told the ids the destination has just created, for the other tabs. */
+  onCreated: (ids: string[]) => void = () => {},
 ): Queue {
   const pending = new Map<string, ProfileRecord>()
   const created = new Set<string>()
@@ -135,14 +137,16 @@ export function createQueue(
         return [isIdentity(identity) ? identity : undefined, valid ? retry : undefined, records.sort((a, b) => a.created - b.created)]
       }),
 
-    remember: (ids) =>
+    remember: (ids) => (
+      onCreated(ids),
       serial(() =>
         kv.update([CREATED], ([stored]) => {
           for (const id of Array.isArray(stored) ? stored : []) created.add(id)
           ids.forEach((id) => created.add(id))
           return [[[CREATED, [...created]]], undefined]
         }),
-      ),
+      )
+    ),
 
     commit: (deltas) => serial(() => {
       // Every key touched, in order: a fold reads (and deletes) the anonymous record it folds.

@@ -42,7 +42,17 @@ export function createTabs(
 
   return {
     async exclusive(fn) {
-      if (locks) return locks.request(name, () => fn())
+      if (locks) {
+        let ran = false
+        try {
+          return await locks.request(name, () => ((ran = true), fn()))
+        } catch (error) {
+          // Refused before running (a sandboxed frame: "Access to the Locks API is denied"): the
+          // lease from now on. An error of `fn` itself is the caller's.
+          if (ran) throw error
+          locks = undefined
+        }
+      }
       if (!(await take(Date.now() + LEASE))) return undefined
       try {
         return await fn()

@@ -117,7 +117,7 @@ describe('usercom answers', () => {
   })
 
   it('401 and 403 are refused credentials; 2xx, 429 and 5xx go to the HTTP rules', () => {
-    expect(answer(401, '{"detail":"Invalid token."}')).toMatchObject({ kind: 'auth', reason: expect.stringContaining('user.com HTTP 401: Invalid token.') })
+    expect(answer(401, '{"detail":"Invalid token."}')).toMatchObject({ kind: 'auth', reason: expect.stringContaining('user.com HTTP 401: Invalid token. The credentials were refused') })
     expect(answer(403, '{"detail":"You do not have permission."}')).toMatchObject({ kind: 'auth' })
     for (const status of [200, 201, 429, 500, 502, 504]) expect(answer(status, '{}')).toBeUndefined()
   })

@@ -17,7 +17,8 @@ export function recordingEndpoint() {
   const received: Received[] = []
   const state = { reply: (_n: number, _body: any): Response | Promise<Response> => HttpResponse.json({ ok: true }) }
   const server = setupServer(
-    http.post(ENDPOINT, async ({ request }) => {
+    // POST, and PUT (Haptik updates a user it registered).
+    http.all(ENDPOINT, async ({ request }) => {
       const body = await request.json()
       received.push({ body, headers: Object.fromEntries(request.headers), at: Date.now() })
       return state.reply(received.length, body)

@@ -90,6 +90,25 @@ describe('never throws', () => {
 })
 
 describe('calls given the wrong kind of argument', () => {
+  it('each report says exactly what happened', async () => {
+    const c = client()
+    const events = collect(c)
+    c.user.push(new Date() as any)
+    c.user.push({ '': 1, ok: 2 })
+    c.user.identify('u-1', 'oops' as any)
+    await c.flush()
+    expect(events.error.map((e) => [e.code, e.attribute, e.message])).toEqual([
+      ['input', undefined, 'userbeam: push: expected an object of attributes, got a Date; nothing was stored'],
+      ['attribute', '', 'userbeam: push: attribute "" rejected (json rules): attribute names must not be empty. The other attributes were kept.'],
+      ['input', undefined, 'userbeam: identify: expected an object of attributes, got a string of 4 characters; no attributes were stored, the login itself went through'],
+    ])
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([
+      [null, { ok: 2 }],
+      ['u-1', {}],
+    ])
+    c.close()
+  })
+
   it('push() with nothing or null is reported (code "input") and stores nothing', async () => {
     const storageName = freshName()
     const c = client({ storageName })

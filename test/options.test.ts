@@ -1,6 +1,7 @@
 // Options a browser could not use are refused at init, once, with the reason, and the client
 // keeps working with what is usable: no silent retry loop, nothing thrown into the page.
 import { describe, expect, it, vi } from 'vitest'
+import { createClient, type Client } from '../src/client'
 import { attrs, clientFactory, collect, profilesOf, recordingEndpoint, sleep } from './helpers'
 
 const { received } = recordingEndpoint()
@@ -77,6 +78,23 @@ describe('names that are also Object.prototype names', () => {
     expect(() => (off = c.on(type as any, () => {}))).not.toThrow()
     expect(typeof off).toBe('function')
     expect(warned()).toEqual([`userbeam: on() takes 'sent', 'error' or 'drop' and a function; got ${type}`])
+  })
+})
+
+describe('options that throw when read', () => {
+  it.each([
+    ['a getter that throws', { get endpoint(): string { throw new Error('getter') } }],
+    ['a Proxy whose get trap throws', new Proxy({}, { get() { throw new Error('trap') } })],
+    ['headers whose keys cannot be listed', { endpoint: '/p', headers: new Proxy({}, { ownKeys() { throw new Error('keys') } }) }],
+  ])('%s: createClient does not throw, says so once, stores without sending', async (_, options) => {
+    const warned = warnings()
+    let c: Client | undefined
+    expect(() => (c = createClient(options as any))).not.toThrow()
+    c!.user.push({ a: 1 })
+    await c!.flush()
+    expect(warned()).toEqual([expect.stringMatching(/^userbeam: the options could not be read \(Error: (getter|trap|keys)\); updates are stored but not sent$/)])
+    expect(received).toEqual([])
+    c!.close()
   })
 })
 

@@ -1,10 +1,11 @@
+import { HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { createClient } from '../src/client'
 import { memoryKV } from '../src/store'
 import { createTabs } from '../src/tabs'
-import { attrs, ENDPOINT, freshName, profilesOf, recordingEndpoint, sleep, until } from './helpers'
+import { attrs, ENDPOINT, freshName, profilesOf, recordFetch, recordingEndpoint, sleep, until } from './helpers'
 
-const { received } = recordingEndpoint()
+const { received, state } = recordingEndpoint()
 
 describe('several tabs on one storageName', () => {
   it('a push in tab B right after a login in tab A goes to the logged-in user', async () => {
@@ -21,6 +22,45 @@ describe('several tabs on one storageName', () => {
     const gold = profilesOf(received).find((p) => attrs(p).plan === 'gold')
     expect(gold.userId).toBe('u-7')
     a.close()
+    b.close()
+  })
+
+  it("a Retry-After told to tab A holds tab B's sends too, until it has passed", async () => {
+    const storageName = freshName()
+    const a = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    const b = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    await a.flush()
+    await b.flush()
+    state.reply = (n) => (n === 1 ? new HttpResponse(null, { status: 429, headers: { 'Retry-After': '1' } }) : HttpResponse.json({ ok: true }))
+    const told = Date.now()
+    a.user.push({ a: 1 })
+    await until(() => received.length === 1) // A was told to wait a second
+    await sleep(50)
+    b.user.push({ b: 2 })
+    await until(() => received.length === 2, 3000)
+    expect(received[1].at - told).toBeGreaterThanOrEqual(1000)
+    expect(profilesOf(received.slice(1)).map(attrs)).toEqual([{ a: 1, b: 2 }])
+    a.close()
+    b.close()
+  })
+
+  it('Haptik: a user tab A registered (POST) is updated (PUT) by tab B, not registered twice', async () => {
+    const storageName = freshName()
+    const a = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10, destination: 'haptik' })
+    const b = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10, destination: 'haptik' })
+    await a.flush()
+    await b.flush()
+    const calls = recordFetch()
+    a.user.identify('u1', { email: 'u1@example.com' })
+    await a.flush()
+    a.close() // tab A goes; tab B stays
+    await sleep(30)
+    b.user.push({ plan: 'pro' })
+    await until(() => received.length === 2)
+    expect(calls.map((c) => [c.init.method, c.body])).toEqual([
+      ['POST', { auth_id: 'u1', email: 'u1@example.com' }],
+      ['PUT', { auth_id: 'u1', custom_data: { plan: 'pro' } }],
+    ])
     b.close()
   })
 
@@ -42,20 +82,37 @@ describe('several tabs on one storageName', () => {
   })
 })
 
+/** Two tabs sharing one lease store: while one holds the lease the other is turned away, then it is its turn. */
+async function oneAtATime(name: string, locks: LockManager | undefined) {
+  const kv = memoryKV()
+  const one = createTabs(name, kv, () => {}, locks)
+  const two = createTabs(name, kv, () => {}, locks)
+  let release!: () => void
+  const first = one.exclusive(() => new Promise<string>((r) => (release = () => r('one'))))
+  await until(() => typeof release === 'function')
+  await sleep(5)
+  expect(await two.exclusive(async () => 'two')).toBeUndefined()
+  release()
+  expect(await first).toBe('one')
+  expect(await two.exclusive(async () => 'two')).toBe('two')
+  one.close()
+  two.close()
+}
+
 describe('lease when Web Locks are missing', () => {
-  it('lets one tab send at a time and frees the lease afterwards', async () => {
-    const kv = memoryKV()
-    const one = createTabs('lease-test', kv, () => {}, undefined)
-    const two = createTabs('lease-test', kv, () => {}, undefined)
-    let release!: () => void
-    const first = one.exclusive(() => new Promise<string>((r) => (release = () => r('one'))))
-    await until(() => typeof release === 'function')
-    await sleep(5)
-    expect(await two.exclusive(async () => 'two')).toBeUndefined()
-    release()
-    expect(await first).toBe('one')
-    expect(await two.exclusive(async () => 'two')).toBe('two')
-    one.close()
-    two.close()
+  it('lets one tab send at a time and frees the lease afterwards', () => oneAtATime('lease-test', undefined))
+})
+
+describe('Web Locks refused (a sandboxed frame)', () => {
+  const denied = { request: () => Promise.reject(new DOMException('Access to the Locks API is denied in this context.', 'SecurityError')) } as unknown as LockManager
+
+  it('falls back to the lease: the work runs, one tab at a time', () => oneAtATime('denied-test', denied))
+
+  it("an error of the work itself is the caller's, not a reason to drop the locks", async () => {
+    const granted = { request: (_: string, fn: () => Promise<unknown>) => fn() } as unknown as LockManager
+    const tabs = createTabs('granted-test', memoryKV(), () => {}, granted)
+    await expect(tabs.exclusive(async () => Promise.reject(new Error('send failed')))).rejects.toThrow('send failed')
+    tabs.close()
   })
 })
+

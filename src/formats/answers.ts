@@ -54,6 +54,6 @@ export function refusal(vendor: string, answer: Answer, said: Said = {}): Verdic
   if (status === 403 && readBody(answer.body)?.error === 'signature') return
   const reason = explain(vendor, answer, said)
   return status === 401 || status === 403
-    ? { kind: 'auth', reason: `${reason}. The credentials were refused: queued updates are kept and sending pauses; check the credential your relay adds.` }
+    ? { kind: 'auth', reason: `${reason.replace(/\.+$/, '')}. The credentials were refused: queued updates are kept and sending pauses; check the credential your relay adds.` }
     : { kind: 'drop', reason }
 }
