@@ -230,24 +230,33 @@ export function createClient(options: Options): Client {
 
   /** consent(false)'s erasing of the queue, while it runs: flush() waits for it. */
   let erasing: Promise<void> | undefined
-  /** Writes the identity now and tells the other tabs: logins, logouts and consent must survive a page that navigates in the same task. */
-  function storeIdentity() {
+  /** Writes the identity (waiting for no commit) and tells the other tabs. */
+  function writeIdentity() {
     dirty = false
     const identity = { ...state!, types: { ...state!.types } }
     tabs.post({ identity })
     queue.keep(identity)
   }
 
-  /** Newly seen attribute types change the identity too: written once per task, waiting for no commit. */
+  /**
+   * The identity changed. A login, logout or consent decision (`now`) is written at once when it
+   * is the task's first change, so it survives a page that navigates in the same task; the rest of
+   * the task's changes (more logins in a loop, newly seen attribute types) in one write at its end.
+   */
   let keeping = false
+  function identityChanged(now = false) {
+    dirty = true
+    if (keeping) return
+    if (now) writeIdentity()
+    keeping = true
+    Promise.resolve().then(() => {
+      keeping = false
+      if (dirty) writeIdentity()
+    })
+  }
+
   function commitSoon() {
-    if (dirty && !keeping) {
-      keeping = true
-      Promise.resolve().then(() => {
-        keeping = false
-        if (dirty) storeIdentity()
-      })
-    }
+    if (dirty) identityChanged()
     committing ||= Promise.resolve().then(commitAll)
   }
 
@@ -321,7 +330,7 @@ export function createClient(options: Options): Client {
     // them into the next identify() (Growlytics' advice is to call logout() before identify()).
     if (state!.userId === null) return
     state = anonymous(state!.consent)
-    storeIdentity()
+    identityChanged(true)
     commitSoon()
   }
 
@@ -407,7 +416,7 @@ export function createClient(options: Options): Client {
             const from = state!
             if (from.userId === null || (signature && signature !== from.signature)) {
               state = { ...from, userId, signature: signature ?? from.signature }
-              storeIdentity()
+              identityChanged(true)
             }
             // From anonymous, the identified record links the two profiles even with no attributes.
             const linking = from.userId === null
@@ -429,7 +438,8 @@ export function createClient(options: Options): Client {
           ? report({ code: 'input', message: `userbeam: consent: expected true or false, got ${describe(granted)}; the call was ignored` })
           : run(() => {
           state = { ...state!, consent: granted }
-          storeIdentity()
+          // Always at once: a withdrawal must never wait for the end of the task.
+          writeIdentity()
           if (granted) {
             if (config.endpoint && chosen) scheduler.start()
           } else {
