@@ -328,8 +328,10 @@ export function createClient(options: Options): Client {
   function logoutNow() {
     // Nobody is logged in: the anonymous visitor stays, and their held updates still follow
     // them into the next identify() (Growlytics' advice is to call logout() before identify()).
-    if (state!.userId === null) return
-    state = anonymous(state!.consent)
+    const { userId, types, users, consent } = state!
+    if (userId === null) return
+    // The user's type locks stay on this browser: the destination keeps them when they come back.
+    state = { ...anonymous(consent), users: { ...users, [userId]: types } }
     identityChanged(true)
     commitSoon()
   }
@@ -415,7 +417,9 @@ export function createClient(options: Options): Client {
             if (state!.userId !== null && state!.userId !== userId) logoutNow()
             const from = state!
             if (from.userId === null || (signature && signature !== from.signature)) {
-              state = { ...from, userId, signature: signature ?? from.signature }
+              // A user seen before on this browser gets their type locks back (over the anonymous ones).
+              const known = from.userId === null && own(from.users, userId) ? from.users![userId] : undefined
+              state = { ...from, userId, signature: signature ?? from.signature, types: { ...from.types, ...known } }
               identityChanged(true)
             }
             // From anonymous, the identified record links the two profiles even with no attributes.

@@ -71,6 +71,8 @@ export interface IdentityState {
   types: Record<string, AttributeType>
   /** False after consent(false): nothing is stored or sent. */
   consent: boolean
+  /** The type locks of users who logged out on this browser, by user id: restored when they log in again. */
+  users?: Record<string, Record<string, AttributeType>>
 }
 
 /** Retry bookkeeping, persisted so a reload does not hammer a failing endpoint. */

@@ -423,6 +423,33 @@ describe('limits of the json format (the Growlytics rules)', () => {
     c.close()
   })
 
+  it("a user's type locks come back when they log in again on this browser (and stay theirs)", async () => {
+    const storageName = freshName()
+    const c = client({ storageName })
+    const events = collect(c)
+    c.user.identify('u-1', { plan: 'pro' })
+    c.user.logout()
+    c.user.identify('u-2', { plan: 3 }) // another user: their own, fresh locks
+    c.user.logout()
+    await c.flush()
+    c.close()
+    const next = client({ storageName }) // a later page
+    const later = collect(next)
+    next.user.identify('u-1')
+    next.user.push({ plan: 7 })
+    await next.flush()
+    expect(events.error).toEqual([])
+    expect(later.error.map((e) => [e.attribute, e.message])).toEqual([
+      ['plan', 'userbeam: push: attribute "plan" rejected (json rules): its type is locked to string by its first value; got number. The other attributes were kept.'],
+    ])
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([
+      ['u-1', { plan: 'pro' }],
+      ['u-2', { plan: 3 }],
+      ['u-1', {}], // the later login links the new anonymous visitor; plan: 7 was refused
+    ])
+    next.close()
+  })
+
   it('the type lock survives delivery and a reload', async () => {
     const storageName = freshName()
     const first = client({ storageName })
