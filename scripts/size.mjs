@@ -22,23 +22,23 @@ async function npmEntryWhole() {
 }
 
 // Limits are today's sizes plus a little room: a change that adds bytes must raise them in review.
-// Raised on 2026-11-26 by ~1,000 B in all, for what a Chromium bug hunt found: identify() before a quick
+// Raised on 2026-11-26 by ~1,050 B in all, for what a Chromium bug hunt found: identify() before a quick
 // redirect, identity and consent written in the calling task, orphaned held records folded, Retry-After
 // and Haptik's created ids shared across tabs, Web Locks refused in sandboxed frames, options a browser
 // cannot use refused at init, options that throw when read, exact reports, the snippet's lost-call count,
-// a user's type locks kept across logout and login.
+// a user's type locks kept across logout and login, one visitor across tabs opened together.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 13_660, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 13_720, aim: 4_096 },
   ...[
-    ['json', 10_840],
-    ['growlytics', 11_390],
-    ['usercom', 11_810],
-    ['moengage', 12_360],
-    ['haptik', 11_720],
+    ['json', 10_900],
+    ['growlytics', 11_450],
+    ['usercom', 11_870],
+    ['moengage', 12_420],
+    ['haptik', 11_780],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_060 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_120 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

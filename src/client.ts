@@ -316,12 +316,21 @@ export function createClient(options: Options): Client {
   /** Another tab changed the identity (or consent): later calls here follow it. */
   function adopt(next: IdentityState) {
     if (!state) return void (announced = next)
+    // A first visit in several tabs at once: each minted its own anonymous id before any was
+    // stored. They settle on the smallest id (or on the one that logged in), and what this tab
+    // did under its own id moves there: the visitor's activity stays in one profile.
+    const own = state.userId === null && state.anonymousId === fresh.anonymousId && next.anonymousId !== fresh.anonymousId
+    if (own && next.userId === null && next.anonymousId > fresh.anonymousId) return
     const same = next.anonymousId === state.anonymousId && next.userId === state.userId
     state = { ...next, types: same ? { ...next.types, ...state.types } : next.types }
     if (!next.consent) {
       deltas.clear()
       scheduler.stop()
     } else if (config.endpoint && chosen) scheduler.start()
+    if (own) {
+      stage('push', {}, callTime(), true, profileKey(fresh))
+      identityChanged(true)
+    }
     adoptOrphan()
   }
 

@@ -78,4 +78,20 @@ describe('several tabs', () => {
     expect(profiles['u-6']).toEqual({ email: 'six@example.com', plan: 'gold' })
     expect(Object.keys(profiles)).toEqual(['u-6'])
   })
+  it('6b: a first visit in three tabs opened at once (each mints an id): all of it follows the login, three times', async () => {
+    for (let round = 0; round < 3; round++) {
+      env.server.reset()
+      const context = await env.context()
+      const urls = ['A', 'B', 'C'].map((tab) =>
+        // holdAnonymous: anonymous updates wait for the login, as for Growlytics or MoEngage.
+        sdkPage(env.server, `/six-b-${round}-${tab}.html`, { flushInterval: 20, holdAnonymous: true }, `userbeam.user.push({ from${tab}: 1 })`),
+      )
+      const tabs = await Promise.all(urls.map((url) => open(context, url)))
+      await new Promise((resolve) => setTimeout(resolve, 300)) // the tabs hear of each other
+      await identify(tabs[1].page, 'u-6b')
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      for (const { page } of tabs) await flush(page)
+      expect(env.server.profiles(), `round ${round}`).toEqual({ 'u-6b': { fromA: 1, fromB: 1, fromC: 1 } })
+    }
+  })
 })
