@@ -340,7 +340,11 @@ export function createClient(options: Options): Client {
     const { userId, types, users, consent } = state!
     if (userId === null) return
     // The user's type locks stay on this browser: the destination keeps them when they come back.
-    state = { ...anonymous(consent), users: { ...users, [userId]: types } }
+    // The 50 most recent users (a shared device must not grow the stored identity for ever).
+    const kept: NonNullable<IdentityState['users']> = {}
+    for (const id of Object.keys(users ?? {}).filter((id) => id !== userId).slice(-49)) kept[id] = users![id]
+    kept[userId] = types
+    state = { ...anonymous(consent), users: kept }
     identityChanged(true)
     commitSoon()
   }

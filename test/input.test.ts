@@ -450,6 +450,19 @@ describe('limits of the json format (the Growlytics rules)', () => {
     next.close()
   })
 
+  it('the type locks of at most the 50 most recent users are kept', async () => {
+    const storageName = freshName()
+    const c = client({ storageName, flushInterval: 60_000 })
+    for (let i = 0; i < 60; i++) {
+      c.user.identify(`user${i}`, { plan: 'pro' })
+      c.user.logout()
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const { users } = (await stored(storageName)).identity
+    expect(Object.keys(users)).toEqual(Array.from({ length: 50 }, (_, i) => `user${i + 10}`))
+    c.close()
+  })
+
   it('the type lock survives delivery and a reload', async () => {
     const storageName = freshName()
     const first = client({ storageName })
