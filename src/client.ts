@@ -214,7 +214,7 @@ export function createClient(options: Options): Client {
   function stage(call: 'push' | 'identify', attributes: Record<string, Typed>, at: number, link = false, fold?: string) {
     const s = state!
     if (!s.consent) return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
-    if (applyProfileLimits(attributes, s.types, rules, rejectIn[call])) dirty = true
+    if (applyProfileLimits(attributes, s.types, rules, rejectIn[call])) identityChanged()
     if (!link && isEmpty(attributes)) return
     // The key is built once per identity, not once per push.
     if (keyed !== s) key = profileKey((keyed = s))
@@ -256,7 +256,6 @@ export function createClient(options: Options): Client {
   }
 
   function commitSoon() {
-    if (dirty) identityChanged()
     committing ||= Promise.resolve().then(commitAll)
   }
 
@@ -267,9 +266,9 @@ export function createClient(options: Options): Client {
    */
   function adoptOrphan() {
     const s = state
-    if (holds && s && s.userId !== null && queue.pending.has(profileKey({ ...s, userId: null }))) {
-      stage('identify', {}, callTime(), true, profileKey({ ...s, userId: null }))
-    }
+    if (!holds || !s || s.userId === null) return
+    const orphan = profileKey({ ...s, userId: null })
+    if (queue.pending.has(orphan)) stage('identify', {}, callTime(), true, orphan)
   }
 
   async function commitAll() {
@@ -319,15 +318,15 @@ export function createClient(options: Options): Client {
     // A first visit in several tabs at once: each minted its own anonymous id before any was
     // stored. They settle on the smallest id (or on the one that logged in), and what this tab
     // did under its own id moves there: the visitor's activity stays in one profile.
-    const own = state.userId === null && state.anonymousId === fresh.anonymousId && next.anonymousId !== fresh.anonymousId
-    if (own && next.userId === null && next.anonymousId > fresh.anonymousId) return
+    const minted = state.userId === null && state.anonymousId === fresh.anonymousId && next.anonymousId !== fresh.anonymousId
+    if (minted && next.userId === null && next.anonymousId > fresh.anonymousId) return
     const same = next.anonymousId === state.anonymousId && next.userId === state.userId
     state = { ...next, types: same ? { ...next.types, ...state.types } : next.types }
     if (!next.consent) {
       deltas.clear()
       scheduler.stop()
     } else if (config.endpoint && chosen) scheduler.start()
-    if (own) {
+    if (minted) {
       stage('push', {}, callTime(), true, profileKey(fresh))
       identityChanged(true)
     }
@@ -383,7 +382,8 @@ export function createClient(options: Options): Client {
     for (const r of stored) for (const name in r.attributes) high = Math.max(high, r.attributes[name].at ?? 0)
     if (!ops) return
     state = announced ?? saved ?? fresh
-    dirty = !saved && !announced
+    // A first visit: the new anonymous identity is stored with the first write.
+    if (!saved && !announced) identityChanged()
     if (!state.consent) scheduler.stop()
     else if (retry) scheduler.restore(retry)
     // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
@@ -462,11 +462,12 @@ export function createClient(options: Options): Client {
           } else {
             deltas.clear()
             scheduler.stop()
-            erasing = queue.clear().then(
+            const erased = (erasing = queue.clear().then(
               () => check(true),
               () => check(true),
-            )
-            erasing.then(() => (erasing = undefined))
+            ))
+            // A later consent(false) has its own erasing: only this one's end clears the field.
+            erased.then(() => erasing === erased && (erasing = undefined))
           }
           commitSoon()
         }),
