@@ -27,18 +27,23 @@ async function npmEntryWhole() {
 // and Haptik's created ids shared across tabs, Web Locks refused in sandboxed frames, options a browser
 // cannot use refused at init, options that throw when read, exact reports, the snippet's lost-call count,
 // a user's type locks kept across logout and login, one visitor across tabs opened together.
+// Raised again on 2026-11-26 by ~350 B, for what a vendor-conformance hunt found: held anonymous values
+// checked against a returning user's type locks and cap before they fold in (Growlytics ignored them
+// silently), lengths counted in characters (code points) as the vendors state them, MoEngage arrays
+// too big for any call refused at the edge, user.com ids "." and ".." and relay endpoints with a query,
+// BigInts whose JSON digits are another integer refused, and exact wording of four reports.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 13_720, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_090, aim: 4_096 },
   ...[
-    ['json', 10_900],
-    ['growlytics', 11_450],
-    ['usercom', 11_870],
-    ['moengage', 12_420],
-    ['haptik', 11_780],
+    ['json', 11_140],
+    ['growlytics', 11_670],
+    ['usercom', 12_180],
+    ['moengage', 12_730],
+    ['haptik', 12_000],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_120 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_500 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

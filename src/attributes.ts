@@ -43,6 +43,12 @@ export interface Checked {
 
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype']
 
+/** Characters as the vendors' limits count them: code points, so an emoji is one, not two UTF-16 units. */
+export const characters = (text: string): number => [...text].length
+
+/** The characters of `text` when there are more than `max`, else 0. Within max UTF-16 units, no count (hot path). */
+export const tooLong = (text: string, max: number): number => (text.length > max && characters(text) > max ? characters(text) : 0)
+
 /** Describes a value for a message without ever throwing (symbols, revoked proxies...). */
 export function describe(value: unknown): string {
   try {
@@ -50,9 +56,9 @@ export function describe(value: unknown): string {
     if (Array.isArray(value)) return 'an array'
     if (value instanceof Date) return value.getTime() === value.getTime() ? 'a Date' : 'an invalid Date'
     const t = typeof value
-    if (t === 'string') return `a string of ${(value as string).length} characters`
+    if (t === 'string') return `a string of ${characters(value as string)} characters`
     if (t === 'number' || t === 'bigint') return `${t} ${String(value)}`
-    return t === 'object' ? 'an object' : `a ${t}`
+    return t === 'object' ? 'an object' : t === 'undefined' ? t : `a ${t}`
   } catch {
     return 'an unreadable value'
   }
@@ -68,10 +74,12 @@ export function typeValue(value: unknown, rules: Rules, name = ''): Typed | stri
 function typeScalar(value: unknown, rules: Rules): Typed | string {
   if (Array.isArray(value) && rules.arrayMax) return typeArray(value, rules, rules.arrayMax)
   switch (typeof value) {
-    case 'string':
-      return value.length > rules.stringMax
-        ? `the value has ${value.length} characters; the limit is ${rules.stringMax} (Userbeam never truncates: shorten it before sending)`
+    case 'string': {
+      const over = tooLong(value, rules.stringMax)
+      return over
+        ? `the value has ${over} characters; the limit is ${rules.stringMax} (Userbeam never truncates: shorten it before sending)`
         : asTyped('string', value)
+    }
     case 'number':
       return Number.isFinite(value)
         ? asTyped('number', value)
@@ -80,10 +88,11 @@ function typeScalar(value: unknown, rules: Rules): Typed | string {
       return asTyped('boolean', value)
     case 'bigint': {
       const n = Number(value)
-      // Only a BigInt that survives the round trip is sent: anything else would change the number.
-      return BigInt(n) === value
+      // Sent only when JSON writes the integer's own digits: past 2^53 a number may round, and
+      // 2n ** 64n, though exact, is written as 18446744073709552000, another integer to a precise parser.
+      return String(n) === String(value)
         ? asTyped('number', n)
-        : `BigInt ${value} cannot be represented exactly as a number; send it as a string`
+        : `BigInt ${value} cannot be represented exactly as a JSON number; send it as a string`
     }
   }
   if (value instanceof Date) {
@@ -99,9 +108,11 @@ function typeArray(list: unknown[], rules: Rules, max: number): Typed | string {
   const items: (string | number | boolean)[] = []
   let first: string | undefined
   for (let i = 0; i < list.length; i++) {
-    const item = typeScalar(list[i], { ...rules, arrayMax: 0 })
+    const value = list[i]
+    const t = typeof value
+    if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'bigint') return `item ${i} is ${describe(value)}; arrays hold strings, numbers or booleans`
+    const item = typeScalar(value, rules)
     if (typeof item === 'string') return `item ${i}: ${item}`
-    if (item.type === 'date' || item.type === 'array') return `item ${i} is a ${item.type}; arrays hold strings, numbers or booleans`
     if (first && item.type !== first) return `item ${i} is a ${item.type} but item 0 is a ${first}; arrays hold one type`
     first = item.type
     items.push(item.value as string | number | boolean)
@@ -113,7 +124,8 @@ function typeArray(list: unknown[], rules: Rules, max: number): Typed | string {
 export function nameProblem(name: string, rules: Rules): string | undefined {
   if (!name) return 'attribute names must not be empty'
   if (FORBIDDEN.includes(name)) return `"${name}" is a reserved JavaScript name`
-  if (name.length > rules.nameMax) return `the name has ${name.length} characters; the limit is ${rules.nameMax}`
+  const over = tooLong(name, rules.nameMax)
+  if (over) return `the name has ${over} characters; the limit is ${rules.nameMax}`
   return rules.name?.(name)
 }
 
@@ -173,49 +185,51 @@ export function readAttributes(input: unknown, rules: Rules, reject: (rejection:
 /** Checks a user id; returns the reason it is refused, or undefined. */
 export function idProblem(id: unknown, rules: Rules): string | undefined {
   if (typeof id !== 'string') return `the user id must be a string, got ${describe(id)}`
-  if (!id.trim()) return 'the user id must not be empty'
-  if (id.length > rules.idMax) return `the user id has ${id.length} characters; the limit is ${rules.idMax}`
+  if (!id.trim()) return id ? 'the user id must not be only whitespace' : 'the user id must not be empty'
+  const over = tooLong(id, rules.idMax)
+  if (over) return `the user id has ${over} characters; the limit is ${rules.idMax}`
   return rules.id?.(id)
 }
 
 /**
- * Profile-wide limits, applied in call order against what the profile already holds: the
- * first-type-wins lock and the custom attribute cap. Removes refused attributes from `attributes`
- * (each one told to `reject`) and records newly seen types in `types`; returns whether it did.
- * On the push path: nothing is allocated when every name is known.
+ * Profile-wide limits for one attribute, applied in call order against what the profile already
+ * holds: the first-type-wins lock and the custom attribute cap. Returns the reason it is refused,
+ * or whether its type was newly recorded in `types`. A known name costs one lookup (push path);
+ * a new custom name counts the profile's custom names.
+ * @example
+ * limitAttribute('plan', 'string', profile.types, rules) // true: a new name, its type now locked
+ */
+export function limitAttribute(name: string, type: AttributeType, types: Record<string, AttributeType>, rules: Rules): string | boolean {
+  // Own properties only: toString, valueOf... are ordinary attribute names, not inherited types.
+  const locked = own(types, name) ? types[name] : undefined
+  if (locked) return rules.typeLock && locked !== type ? `its type is locked to ${locked} by its first value; got ${type}` : false
+  // Counted only where there is a cap (MoEngage has none, and its profiles may hold many names).
+  if (rules.customMax < Infinity && !rules.standard.includes(name) && Object.keys(types).filter((n) => !rules.standard.includes(n)).length >= rules.customMax) {
+    return `the profile already has ${rules.customMax} custom attributes, the limit`
+  }
+  types[name] = type
+  return true
+}
+
+/**
+ * limitAttribute over a call's attributes, in order: removes the refused ones (each told to
+ * `reject`); returns whether a type was newly recorded.
  * @example
  * applyProfileLimits(checked.attributes, profile.types, rules, (r) => console.warn(r.reason))
  */
 export function applyProfileLimits(
-  attributes: Record<string, Typed>,
+  attributes: Record<string, { type: AttributeType }>,
   types: Record<string, AttributeType>,
   rules: Rules,
   reject: (rejection: Rejection) => void,
 ): boolean {
   let added = false
-  let custom = -1 // counted on the first new name only: pushes of known names stay O(attributes)
   for (const name in attributes) {
-    const { type } = attributes[name]
-    // Own properties only: toString, valueOf... are ordinary attribute names, not inherited types.
-    const locked = own(types, name) ? types[name] : undefined
-    if (locked) {
-      if (rules.typeLock && locked !== type) {
-        reject({ attribute: name, reason: `its type is locked to ${locked} by its first value; got ${type}` })
-        delete attributes[name]
-      }
-      continue
-    }
-    if (!rules.standard.includes(name)) {
-      if (custom < 0) custom = Object.keys(types).filter((n) => !rules.standard.includes(n)).length
-      if (custom >= rules.customMax) {
-        reject({ attribute: name, reason: `the profile already has ${rules.customMax} custom attributes, the limit` })
-        delete attributes[name]
-        continue
-      }
-      custom++
-    }
-    types[name] = type
-    added = true
+    const verdict = limitAttribute(name, attributes[name].type, types, rules)
+    if (typeof verdict === 'string') {
+      reject({ attribute: name, reason: verdict })
+      delete attributes[name]
+    } else added ||= verdict
   }
   return added
 }

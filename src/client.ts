@@ -4,7 +4,7 @@
  * object has no effect), then applied in call order once the stored identity is loaded, merged
  * into per-profile deltas, and committed to the queue in one transaction per tick.
  */
-import { applyProfileLimits, describe, idProblem, readAttributes, type Rejection, type Typed } from './attributes'
+import { applyProfileLimits, describe, idProblem, limitAttribute, readAttributes, type Rejection, type Typed } from './attributes'
 import { createDelivery } from './delivery'
 import { createEmitter, type Listener } from './emitter'
 import { formats } from './formats/index'
@@ -16,7 +16,7 @@ import { mergeRecord, overBudget, toProfile } from './records'
 import { createScheduler, type Outcome } from './scheduler'
 import { idbKV, memoryKV, resilientKV } from './store'
 import { createTabs } from './tabs'
-import type { Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types'
+import type { AttributeType, Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types'
 import { own } from './own'
 
 export interface User {
@@ -211,7 +211,7 @@ export function createClient(options: Options): Client {
     )
 
   /** Applies profile-wide limits, then adds what is left to the current profile's delta. */
-  function stage(call: 'push' | 'identify', attributes: Record<string, Typed>, at: number, link = false, fold?: string) {
+  function stage(call: 'push' | 'identify', attributes: Record<string, Typed>, at: number, link = false, fold?: string, skip?: string[]) {
     const s = state!
     if (!s.consent) return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
     if (applyProfileLimits(attributes, s.types, rules, rejectIn[call])) identityChanged()
@@ -224,7 +224,10 @@ export function createClient(options: Options): Client {
     at = high = Math.max(at, high + 1e-3)
     // The typed values are this call's own fresh objects: stamp them instead of copying (hot path).
     for (const name in attributes) (delta.attributes[name] = attributes[name] as Delta['attributes'][string]).at = at
-    if (fold) delta.fold = fold
+    if (fold) {
+      delta.fold = fold
+      delta.skip = skip
+    }
     commitSoon()
   }
 
@@ -268,7 +271,29 @@ export function createClient(options: Options): Client {
     const s = state
     if (!holds || !s || s.userId === null) return
     const orphan = profileKey({ ...s, userId: null })
-    if (queue.pending.has(orphan)) stage('identify', {}, callTime(), true, orphan)
+    const record = queue.pending.get(orphan)
+    if (!record) return
+    const held: Record<string, AttributeType> = {}
+    for (const name in record.attributes) held[name] = record.attributes[name].type
+    stage('identify', {}, callTime(), true, orphan, unfoldable(held))
+  }
+
+  /**
+   * Hold mode: held anonymous values join the user only within the user's type locks and custom
+   * cap (a returning user's come back from this browser); the destination would ignore the rest.
+   * Returns the names left out of the fold, each one reported.
+   */
+  function unfoldable(held: Record<string, AttributeType>): string[] | undefined {
+    const skip: string[] = []
+    for (const name in held) {
+      const verdict = limitAttribute(name, held[name], state!.types, rules)
+      if (verdict === true) identityChanged()
+      if (typeof verdict === 'string') {
+        skip.push(name)
+        reject('identify', { attribute: name, reason: `the value pushed before the login cannot join this user: ${verdict}` })
+      }
+    }
+    return skip.length ? skip : undefined
   }
 
   async function commitAll() {
@@ -432,12 +457,14 @@ export function createClient(options: Options): Client {
             if (from.userId === null || (signature && signature !== from.signature)) {
               // A user seen before on this browser gets their type locks back (over the anonymous ones).
               const known = from.userId === null && own(from.users, userId) ? from.users![userId] : undefined
-              state = { ...from, userId, signature: signature ?? from.signature, types: { ...from.types, ...known } }
+              // Held anonymous values are checked against them below, before they fold in.
+              state = { ...from, userId, signature: signature ?? from.signature, types: from.userId === null && holds ? { ...known } : { ...from.types, ...known } }
               identityChanged(true)
             }
             // From anonymous, the identified record links the two profiles even with no attributes.
             const linking = from.userId === null
-            stage('identify', typed, at, linking, linking && holds ? profileKey(from) : undefined)
+            const fold = linking && holds
+            stage('identify', typed, at, linking, fold ? profileKey(from) : undefined, fold ? unfoldable(from.types) : undefined)
             commitSoon()
           })
         }),

@@ -31,6 +31,7 @@ export function mergeRecord(
   let applied = 0
   for (const source of [folded?.attributes, delta.attributes]) {
     for (const name in source) {
+      if (source !== delta.attributes && delta.skip?.includes(name)) continue
       const { type, value, at } = source[name]
       // Last call wins, not last write: another tab's older call may commit after a newer one,
       // even after the newer one was delivered (the floor remembers it).

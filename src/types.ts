@@ -57,6 +57,8 @@ export interface Delta {
   attributes: Record<string, { type: AttributeType; value: AttributeValue; at: number }>
   /** Key of a held anonymous record to fold into this one first (hold-anonymous mode). */
   fold?: string
+  /** Names of the folded record left out: they break the user's type locks or custom cap. */
+  skip?: string[]
   /** Ids chosen when the page-hide beacon already sent this delta: the stored copy is the same message. */
   rid?: string
   messageId?: string

@@ -23,6 +23,7 @@ describe('typeValue', () => {
     ['Infinity', Infinity, 'finite'],
     ['an invalid Date', new Date('x'), 'invalid Date'],
     ['a BigInt past 2^53 that is not exact', 2n ** 53n + 1n, 'exactly'],
+    ['an exact BigInt whose JSON digits are another integer', 2n ** 64n, 'cannot be represented exactly as a JSON number'],
     ['a 513-character string', 'x'.repeat(513), '513 characters; the limit is 512'],
     ['null', null, 'null'],
     ['undefined', undefined, 'undefined'],
@@ -38,6 +39,18 @@ describe('typeValue', () => {
 
   it('accepts a 512-character string whole', () => {
     expect(typeValue('y'.repeat(512), rules)).toEqual({ type: 'string', value: 'y'.repeat(512) })
+  })
+
+  it('counts characters, not UTF-16 units: 512 emoji pass, 513 are reported as 513 characters', () => {
+    expect(typeValue('😀'.repeat(512), rules)).toEqual({ type: 'string', value: '😀'.repeat(512) })
+    expect(typeValue('😀'.repeat(513), rules)).toBe('the value has 513 characters; the limit is 512 (Userbeam never truncates: shorten it before sending)')
+    expect(nameProblem('é'.repeat(10) + '😀'.repeat(39), rules)).toBeUndefined()
+    expect(idProblem('😀'.repeat(41), rules)).toBe('the user id has 41 characters; the limit is 40')
+  })
+
+  it('says what an unusable value is, in words', () => {
+    expect(typeValue(undefined, rules)).toBe('the value is undefined; allowed are string, number, boolean, Date and exact BigInt')
+    expect(typeValue(() => 1, rules)).toBe('the value is a function; allowed are string, number, boolean, Date and exact BigInt')
   })
 })
 

@@ -143,9 +143,16 @@ describe('moengage rules', () => {
       'many: the array has 51 items; the limit is 50',
       'mixed: item 1 is a string but item 0 is a number; arrays hold one type',
       'long: item 0: the value has 513 characters; the limit is 512 (Userbeam never truncates: shorten it before sending)',
-      expect.stringMatching(/^nested: item 0: /),
-      'dates: item 0 is a date; arrays hold strings, numbers or booleans',
-      expect.stringMatching(/^objects: item 0: the value is an object/),
+      'nested: item 0 is an array; arrays hold strings, numbers or booleans',
+      'dates: item 0 is a Date; arrays hold strings, numbers or booleans',
+      'objects: item 0 is an object; arrays hold strings, numbers or booleans',
+    ])
+  })
+
+  it('refuses an array that would not fit one call as JSON (escaped control characters), with its size', () => {
+    expect(reason({ ok: Array(50).fill('😀'.repeat(512)) })).toEqual([])
+    expect(reason({ big: Array(50).fill('\u0001'.repeat(512)), plan: 'pro' })).toEqual([
+      'big: the array takes 153751 bytes as JSON; one value may take at most 120,000 (a MoEngage call carries 128,000)',
     ])
   })
 

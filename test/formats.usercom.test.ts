@@ -60,6 +60,11 @@ describe('usercom requests', () => {
     }
   })
 
+  it("puts the paths before a relay endpoint's query string", () => {
+    const [request] = usercom.build([record('u1', { plan: 'x' })], { ...context, endpoint: '/relay/usercom/?site=1' })
+    expect([request.url, request.then!.url]).toEqual(['/relay/usercom/users/update_or_create/?site=1', '/relay/usercom/users-by-id/u1/set_multiple_attributes/?site=1'])
+  })
+
   it('one chain per profile, in order', () => {
     const requests = usercom.build([record('u1', { a: 1 }), record('u2', { b: 2 })], context)
     expect(requests.map((q) => [JSON.parse(q.body).user_id, q.then!.url])).toEqual([
@@ -77,8 +82,15 @@ describe('usercom requests', () => {
 })
 
 describe('usercom rules', () => {
+  it('refuses the ids "." and "..": in the set_multiple_attributes URL they would name another path', () => {
+    expect(usercom.rules.id!('.')).toBe('user.com ids cannot be ".": in the request\'s URL it would name another path')
+    expect(usercom.rules.id!('..')).toContain('cannot be ".."')
+    expect(usercom.rules.id!('a.b')).toBeUndefined()
+  })
+
   it('first_name and last_name: strings of at most 40 characters', () => {
     expect(reason({ first_name: 'f'.repeat(40), last_name: 'l'.repeat(40) })).toEqual([])
+    expect(reason({ first_name: '😀'.repeat(40) })).toEqual([])
     expect(reason({ first_name: 'f'.repeat(41), last_name: 42 })).toEqual([
       'first_name: first_name has 41 characters; user.com allows at most 40',
       'last_name: last_name must be a string',

@@ -450,6 +450,29 @@ describe('limits of the json format (the Growlytics rules)', () => {
     next.close()
   })
 
+  it("held anonymous values fold into a returning user only within the user's type locks and cap", async () => {
+    const storageName = freshName()
+    const c = client({ storageName, holdAnonymous: true })
+    const events = collect(c)
+    const hundred = Object.fromEntries(Array.from({ length: 99 }, (_, i) => [`c${i}`, i]))
+    c.user.identify('u-1', { plan: 5, ...hundred }) // plan and c0..c98: the user's 100 custom attributes
+    c.user.logout()
+    c.user.push({ plan: 'pro', city: 'Pune', c1: 7 }) // held: another type, a 101st name, a fine value
+    c.user.identify('u-1')
+    await c.flush()
+    expect(events.error.map((e) => [e.attribute, e.message])).toEqual([
+      ['plan', 'userbeam: identify: attribute "plan" rejected (json rules): the value pushed before the login cannot join this user: its type is locked to number by its first value; got string. The other attributes were kept.'],
+      ['city', 'userbeam: identify: attribute "city" rejected (json rules): the value pushed before the login cannot join this user: the profile already has 100 custom attributes, the limit. The other attributes were kept.'],
+    ])
+    const sent = profilesOf(received).map((p) => [p.userId, attrs(p)])
+    expect(sent).toEqual([
+      ['u-1', { plan: 5, ...hundred }],
+      ['u-1', { c1: 7 }],
+    ])
+    expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
   it('the type locks of at most the 50 most recent users are kept', async () => {
     const storageName = freshName()
     const c = client({ storageName, flushInterval: 60_000 })

@@ -115,6 +115,29 @@ describe('the relay', () => {
     expect(vendorHits).toHaveLength(0)
   })
 
+  it('checks declared types and the custom cap of the typed formats: a hostile page cannot bypass them', async () => {
+    const origin = await relay({ destination: 'growlytics' })
+    const send = (attributes: unknown[]) =>
+      fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'u1', attributes }) })
+    const response = await send([
+      { name: 'o', type: 'object', value: 'x' },
+      { name: 'n', type: 'number', value: 'abc' },
+      { name: 'd', type: 'date', value: 'tomorrow' },
+      { name: 'm', type: 'date', value: '2026-13-01 10:00:00' },
+      { name: 'ok', type: 'date', value: '2026-11-23 10:00:00' },
+    ])
+    expect(response.status).toBe(422)
+    expect((await response.json()).reason).toBe(
+      'growlytics rules: attribute "o": declared type "object", but the value is a string; attribute "n": declared type "number", but the value is a string; ' +
+        'attribute "d": declared a date, but "tomorrow" is not one in this format; attribute "m": declared a date, but "2026-13-01 10:00:00" is not one in this format',
+    )
+    const over = await send(Array.from({ length: 101 }, (_, i) => ({ name: `c${i}`, type: 'number', value: i })))
+    expect(over.status).toBe(422)
+    expect((await over.json()).reason).toBe('growlytics rules: the profile carries 101 custom attributes; the limit is 100')
+    expect(vendorHits).toHaveLength(0)
+    expect((await send([{ name: 'ok', type: 'date', value: '2026-11-23 10:00:00' }, { name: 'n', type: 'number', value: 1 }])).status).toBe(200)
+  })
+
   it('passes a vendor 5xx back as retryable, with its Retry-After', async () => {
     vendorAnswer = () => ({ status: 503, body: { error: 'busy' }, headers: { 'retry-after': '1' } })
     vi.spyOn(Math, 'random').mockReturnValue(0)

@@ -14,6 +14,8 @@ const RESERVED = ['MOE_TIME_FORMAT', 'MOE_TIME_TIMEZONE', 'MOE_GAID', 'INSTALL',
 /** "At most 100 KB" per bulk call and 128 KB per single call, read as 1000-byte KB and kept under. */
 const BULK_MAX = 100_000
 const SINGLE_MAX = 128_000
+/** The largest array value: with the customer's envelope it must still fit one single call. */
+const VALUE_MAX = 120_000
 const BULK_OPEN = '{"type":"transition","elements":['
 
 /** UTF-8 bytes of a string, without TextEncoder: formats use no platform API. */
@@ -94,7 +96,8 @@ function said(body: any): Said {
 /**
  * Limits: customer_id at least 2 characters and not a blocked value; names at most 200
  * characters, not id, _id, a moe_ prefix, USER_ATTRIBUTE_* or another reserved name; strings at
- * most 512 characters; arrays of one type, at most 50 items; dates to the second.
+ * most 512 characters; arrays of one type, at most 50 items and 120,000 bytes of JSON; dates to
+ * the second.
  * @example
  * createClient({ destination: 'moengage', endpoint: '/relay/moengage/v1/customer/<workspace_id>' })
  */
@@ -124,7 +127,14 @@ export const moengage: Format = {
             : RESERVED.includes(name)
               ? `"${name}" is a name MoEngage reserves`
               : undefined,
-    value: wholeSecondDates,
+    value(name, typed) {
+      // Within the item limits, an array of escaped control characters can still pass 128 KB: it
+      // could never be sent, and would hold back the rest of its profile.
+      const bytes = typed.type === 'array' ? utf8Length(JSON.stringify(typed.value)) : 0
+      return bytes > VALUE_MAX
+        ? `the array takes ${bytes} bytes as JSON; one value may take at most 120,000 (a MoEngage call carries 128,000)`
+        : wholeSecondDates(name, typed)
+    },
   },
   anonymous: false,
   batch: 100,

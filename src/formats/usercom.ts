@@ -3,6 +3,7 @@
  * only after it succeeded, `POST <base>users-by-id/<user_id>/set_multiple_attributes/` with the
  * custom attributes. `<base>` is the API base (`https://<app>.user.com/api/public/`) or a relay's.
  */
+import { tooLong } from '../attributes'
 import type { Format, OutgoingRequest, ProfileRecord } from '../types'
 import { readBody, refusal } from './answers'
 import { dateProblem } from './dates'
@@ -20,14 +21,14 @@ const E164 = /^\+[1-9]\d{1,14}$/
  * set_multiple_attributes step in `then`. Both carry the same records: they settle only when
  * the whole chain succeeded.
  */
-function upsert(record: ProfileRecord, base: string, headers: Record<string, string>): OutgoingRequest {
+function upsert(record: ProfileRecord, base: string, query: string, headers: Record<string, string>): OutgoingRequest {
   const id = profileId(record)
   const records = [record]
   const standard: Record<string, unknown> = { user_id: id }
   const custom: Record<string, unknown> = {}
   const values = plainValues(record, field)
   for (const name in values) (USERCOM_FIELDS.includes(name) ? standard : custom)[name] = values[name]
-  const post = (path: string, body: object) => ({ url: base + path, method: 'POST', headers, body: JSON.stringify(body), records })
+  const post = (path: string, body: object) => ({ url: base + path + query, method: 'POST', headers, body: JSON.stringify(body), records })
   const first: OutgoingRequest = post('users/update_or_create/', standard)
   if (Object.keys(custom).length) first.then = post(`users-by-id/${encodeURIComponent(id)}/set_multiple_attributes/`, custom)
   return first
@@ -50,10 +51,13 @@ export const usercom: Format = {
     standard: [...USERCOM_FIELDS, 'mobile'],
     typeLock: false,
     name: (name) => (name === 'user_id' ? 'user_id is the profile\'s id: pass it to identify(userId)' : undefined),
+    // The id is a path segment of set_multiple_attributes: a URL reads "." and ".." as directories.
+    id: (id) => (id === '.' || id === '..' ? `user.com ids cannot be "${id}": in the request's URL it would name another path` : undefined),
     value(name, { type, value }) {
       if (name === 'first_name' || name === 'last_name') {
         if (type !== 'string') return `${name} must be a string`
-        if ((value as string).length > 40) return `${name} has ${(value as string).length} characters; user.com allows at most 40`
+        const over = tooLong(value as string, 40)
+        if (over) return `${name} has ${over} characters; user.com allows at most 40`
       } else if (name === 'phone_number' || name === 'mobile') {
         if (type !== 'string' || !E164.test(value as string)) return 'the phone number must be a string in E.164 form, like "+919876543210"'
       } else if (type === 'date') return dateProblem(value as string, 'millisecond')
@@ -62,9 +66,11 @@ export const usercom: Format = {
   anonymous: false,
   batch: 20,
   build(records, { endpoint, headers }) {
-    const base = endpoint.endsWith('/') ? endpoint : `${endpoint}/`
+    // The paths go before the endpoint's query or fragment, if it has one.
+    const [, path, query] = /^([^?#]*)(.*)$/.exec(endpoint)!
+    const base = path.endsWith('/') ? path : `${path}/`
     const head = jsonHeaders(headers, { Accept: '*/*; version=2' })
-    return records.map((record) => upsert(record, base, head))
+    return records.map((record) => upsert(record, base, query, head))
   },
   classify(answer) {
     // user.com answers in Django REST framework style: `{ detail }`, or field errors like `{ email: [...] }`.

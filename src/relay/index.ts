@@ -5,7 +5,7 @@
  * to the vendor, and maps the answer back (status, reason, Retry-After) without ever echoing the
  * credential. Its only state is the rate limiter's store.
  */
-import { checkAttributes, idProblem } from '../attributes'
+import { checkAttributes, idProblem, typeValue } from '../attributes'
 import { formats } from '../formats/index'
 import type { Format } from '../types'
 import { carriedProfiles } from './profiles'
@@ -14,6 +14,19 @@ import { signatureProblem } from './verify'
 
 export { signUserId } from './verify'
 export { memoryRateStore, type RateLimit, type RateStore } from './rate-limit'
+
+/** A date as the typed formats write it: ISO 8601 UTC (json) or `YYYY-MM-DD HH:MM:SS` (Growlytics). */
+const DATE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{3})?Z?$/
+
+/** Whether a typed format's declared type is the value's own (the browser's checks, not trusted). */
+function declaredProblem(declared: unknown, value: unknown, format: Format): string | undefined {
+  if (declared === 'date') {
+    const valid = typeof value === 'string' && DATE.test(value) && !Number.isNaN(Date.parse(`${value.replace(' ', 'T').replace(/Z?$/, 'Z')}`))
+    return valid ? undefined : `declared a date, but ${JSON.stringify(value)} is not one in this format`
+  }
+  const typed = typeValue(value, format.rules)
+  if (typeof typed !== 'string' && typed.type !== declared) return `declared type ${JSON.stringify(declared)}, but the value is a ${typed.type}`
+}
 
 export interface RelayOptions {
   /** The format the SDK sends and the vendor receives: 'json', 'growlytics', 'usercom', 'moengage' or 'haptik'. */
@@ -95,6 +108,13 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
         if (problem) reasons.push(`id "${p.id}": ${problem}`)
       }
       for (const r of checkAttributes(p.values, format.rules).rejected) reasons.push(`attribute "${r.attribute}": ${r.reason}`)
+      for (const name in p.types) {
+        const problem = declaredProblem(p.types[name], p.values[name], format)
+        if (problem) reasons.push(`attribute "${name}": ${problem}`)
+      }
+      // One request's profile over the cap is over it whatever the vendor already holds.
+      const custom = Object.keys(p.values).filter((name) => !format.rules.standard.includes(name)).length
+      if (custom > format.rules.customMax) reasons.push(`the profile carries ${custom} custom attributes; the limit is ${format.rules.customMax}`)
     }
     if (reasons.length) return json(422, { error: 'rules', reason: `${format.name} rules: ${reasons.join('; ')}` }, cors)
 

@@ -7,21 +7,29 @@ export interface CarriedProfile {
   /** The user id (or, where the format has no other id, the anonymous id); null for json anonymous profiles. */
   id: string | null
   values: Record<string, unknown>
+  /** The type each value declares, in the typed formats (json, Growlytics). */
+  types?: Record<string, unknown>
   /** A signature the body itself carries (json). */
   signature?: string
 }
 
-const typedList = (list: unknown) =>
-  Object.fromEntries((Array.isArray(list) ? list : []).map((a: any) => [String(a?.name), a?.value]))
+/** A typed attribute list (`[{ name, type, value }]`) as values and declared types by name. */
+function typedList(list: unknown): Pick<CarriedProfile, 'values' | 'types'> {
+  const entries = Array.isArray(list) ? list : []
+  return {
+    values: Object.fromEntries(entries.map((a: any) => [String(a?.name), a?.value])),
+    types: Object.fromEntries(entries.map((a: any) => [String(a?.name), a?.type])),
+  }
+}
 
 /** Reads the profiles of `body` sent to `path` in `destination`'s format; throws on a malformed body. */
 export function carriedProfiles(destination: string, path: string, body: any): CarriedProfile[] {
   if (!body || typeof body !== 'object') throw new Error('the body is not a JSON object')
   switch (destination) {
     case 'json':
-      return (body.profiles as any[]).map((p) => ({ id: p.userId ?? null, values: typedList(p.attributes), signature: p.signature }))
+      return (body.profiles as any[]).map((p) => ({ id: p.userId ?? null, ...typedList(p.attributes), signature: p.signature }))
     case 'growlytics':
-      return [{ id: String(body.id), values: typedList(body.attributes) }]
+      return [{ id: String(body.id), ...typedList(body.attributes) }]
     case 'usercom': {
       const byId = /users-by-id\/([^/]+)\/set_multiple_attributes\/?$/.exec(path)
       if (byId) return [{ id: decodeURIComponent(byId[1]), values: body }]
