@@ -31,19 +31,20 @@ async function npmEntryWhole() {
 // checked against a returning user's type locks and cap before they fold in (Growlytics ignored them
 // silently), lengths counted in characters (code points) as the vendors state them, MoEngage arrays
 // too big for any call refused at the edge, user.com ids "." and ".." and relay endpoints with a query,
-// BigInts whose JSON digits are another integer refused, and exact wording of four reports.
+// BigInts whose JSON digits are another integer refused, exact wording of four reports, and a customer's
+// second record in a later MoEngage call (it does not order one call's elements).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_090, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_140, aim: 4_096 },
   ...[
     ['json', 11_140],
     ['growlytics', 11_670],
     ['usercom', 12_180],
-    ['moengage', 12_730],
+    ['moengage', 12_780],
     ['haptik', 12_000],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_500 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_550 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

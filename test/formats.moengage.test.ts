@@ -15,6 +15,7 @@ const reason = (input: Record<string, unknown>) => checkAttributes(input, rules)
 const bytes = (text: string) => new TextEncoder().encode(text).length
 
 const record = (userId: string, input: Record<string, unknown>) => recordFor(rules, userId, input)
+const profileIdOf = (r: ProfileRecord) => r.userId
 /** `count` attributes of 500 copies of `char` each. */
 const filler = (count: number, char: string) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`f${i}`, char.repeat(500)]))
 
@@ -49,6 +50,16 @@ describe('moengage requests', () => {
         records,
       },
     ])
+  })
+
+  it('puts a second record of one customer in a later call: MoEngage does not order the elements of one call', () => {
+    const records = [record('u1', { plan: 'a' }), record('u2', { b: 1 }), record('u1', { plan: 'b' }), record('u3', { c: 1 })]
+    const requests = moengage.build(records, context)
+    expect(requests.map((q) => [q.url, q.records.map(profileIdOf)])).toEqual([
+      [TRANSITION, ['u1', 'u2']],
+      [TRANSITION, ['u1', 'u3']],
+    ])
+    expect(JSON.parse(requests[1].body).elements[0]).toEqual({ type: 'customer', customer_id: 'u1', attributes: { plan: 'b' } })
   })
 
   it('finds the bulk URL behind a relay; without a /customer/<id> path it sends one call per profile', () => {

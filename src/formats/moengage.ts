@@ -48,6 +48,23 @@ function pack<T>(items: T[], size: (item: T) => number, room: number): T[][] {
 }
 
 /**
+ * Records in runs where no customer appears twice (a login, logout and login again leaves two
+ * records for one user): MoEngage does not say in which order it applies one call's elements, so
+ * a later record of the same customer goes in a later call, and the last write still wins.
+ */
+function runs(records: ProfileRecord[]): ProfileRecord[][] {
+  const out: ProfileRecord[][] = []
+  let seen = new Set<string>()
+  for (const record of records) {
+    const id = profileId(record)
+    if (!out.length || seen.has(id)) out.push([]), (seen = new Set())
+    seen.add(id)
+    out[out.length - 1].push(record)
+  }
+  return out
+}
+
+/**
  * One profile as MoEngage's customer body, dates to the second.
  * @example
  * moengageCustomer(record) // { type: 'customer', customer_id: 'cust-1', attributes: { expiry_date: '2026-11-23T10:00:00Z' } }
@@ -141,11 +158,11 @@ export const moengage: Format = {
   build(records, { endpoint, headers }) {
     const head = jsonHeaders(headers)
     const bulk = transitionUrl(endpoint)
-    if (records.length < 2 || !bulk) return records.map((record) => single(record, endpoint, head))
-    const elements = records.map((record) => ({ record, text: JSON.stringify(moengageCustomer(record)) }))
+    if (!bulk) return records.map((record) => single(record, endpoint, head))
     const room = BULK_MAX - utf8Length(`${BULK_OPEN}]}`)
+    const elements = (run: ProfileRecord[]) => run.map((record) => ({ record, text: JSON.stringify(moengageCustomer(record)) }))
     // A group of one goes alone to the customer URL, whose limit (128 KB) is the larger one.
-    return pack(elements, (e) => utf8Length(e.text), room).map((group) =>
+    return runs(records).flatMap((run) => pack(elements(run), (e) => utf8Length(e.text), room)).map((group) =>
       group.length === 1
         ? single(group[0].record, endpoint, head)
         : { url: bulk, method: 'POST', headers: head, body: `${BULK_OPEN}${group.map((e) => e.text).join(',')}]}`, records: group.map((e) => e.record) },
