@@ -303,7 +303,7 @@ export function createClient(options: Options): Client {
         deltas = new Map()
         await queue.commit(batch)
         adoptOrphan()
-        const over = overBudget([...queue.pending.values()], config.maxQueueBytes)
+        const over = overBudget([...queue.pending.values()], config.maxQueueBytes, delivery.flying)
         if (over.length) {
           await queue.remove(over)
           events.emit('drop', {

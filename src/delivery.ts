@@ -26,6 +26,8 @@ export interface Delivery {
   cycle(): Promise<Outcome>
   /** Sends `records` now with keepalive, without waiting for anything: the page is leaving. */
   beacon(records: ProfileRecord[]): void
+  /** A request of this tab carries the profile `key` right now. */
+  flying(key: string): boolean
 }
 
 interface Settler {
@@ -142,12 +144,15 @@ export function createDelivery(
       return { kind: 'done' }
     },
 
+    flying: (key) => inFlight.has(key),
+
     beacon(records) {
       for (const group of chunk(sendable(records), config.batch)) {
         for (const request of build(group)) {
           // A chained request needs its first answer before the second step: it waits for the next visit.
           if (request.then) continue
-          if (keepaliveBytes + byteLength(request.body) > KEEPALIVE_MAX) return
+          // Too big for what keepalive has left: it goes on the next visit; smaller ones may still fit.
+          if (keepaliveBytes + byteLength(request.body) > KEEPALIVE_MAX) continue
           // If the page survives (back/forward cache), settle as usual; if not, the records are
           // still stored and go again on the next visit, with the same content.
           send(request, true).then(({ answer, verdict }) => {

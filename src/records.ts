@@ -88,9 +88,10 @@ export function recordBytes(record: ProfileRecord): number {
 
 /**
  * Which records to give up so the queue fits `max` bytes: anonymous ones first, oldest first,
- * then identified ones, oldest first.
+ * then identified ones, oldest first. Records `spare` names (a request carries them right now,
+ * and its answer settles them) are counted but never given up.
  */
-export function overBudget(records: ProfileRecord[], max: number): ProfileRecord[] {
+export function overBudget(records: ProfileRecord[], max: number, spare: (key: string) => boolean = () => false): ProfileRecord[] {
   let total = 0
   const sized = records.map((record) => {
     const bytes = recordBytes(record)
@@ -104,6 +105,7 @@ export function overBudget(records: ProfileRecord[], max: number): ProfileRecord
   const drop: ProfileRecord[] = []
   for (const { record, bytes } of sized) {
     if (total <= max) break
+    if (spare(record.key)) continue
     drop.push(record)
     total -= bytes
   }

@@ -58,8 +58,10 @@ export function createScheduler(
     const outcome = await send()
     if (phase !== 'sending') return // stopped meanwhile
     if (outcome.kind === 'retry') {
-      told = outcome.after !== undefined
-      const delay = outcome.after ?? backoffDelay(attempt, random)
+      // `Retry-After: 0`, or a date already past on this browser's clock, is no wait at all: back
+      // off as for any failure, or a server that keeps answering so gets a request storm.
+      told = !!outcome.after
+      const delay = outcome.after || backoffDelay(attempt, random)
       save({ attempt: ++attempt, until: now() + delay })
       wait(delay, 'backoff')
     } else if (outcome.kind === 'auth') {

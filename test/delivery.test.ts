@@ -297,6 +297,20 @@ describe('flush triggers', () => {
     c.close()
   })
 
+  it('pagehide: a profile too big for keepalive stays for the next visit, and the smaller ones after it still go', async () => {
+    const c = client({ flushInterval: 60_000 })
+    await c.flush()
+    c.user.identify('big', Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`f${i}`, '€'.repeat(512)])))
+    c.user.logout()
+    c.user.identify('small', { plan: 'pro' })
+    await settle(30)
+    const calls = recordFetch()
+    window.dispatchEvent(new Event('pagehide'))
+    expect(calls.map((call) => call.body.profiles.map((p: any) => p.userId))).toEqual([['small']])
+    await until(() => received.length === 1, 1000)
+    c.close()
+  })
+
   it('pagehide for a profile not stored yet, page kept (back/forward cache): the content is not delivered twice under two messageIds', async () => {
     const c = client({ flushInterval: 30 })
     await c.flush()

@@ -97,6 +97,15 @@ describe('overBudget', () => {
     expect(overBudget([u1, a2, a3, u4], size * 2).map((r) => r.key)).toEqual(['a2', 'a3'])
     expect(overBudget([u1, a2, a3, u4], size).map((r) => r.key)).toEqual(['a2', 'a3', 'u1'])
   })
+
+  it('never gives up a record a request carries right now: its answer settles it (no drop, then sent)', () => {
+    const a1 = record('a1', null, 1, 300)
+    const a2 = record('a2', null, 2, 300)
+    const u3 = record('u3', 'u-3', 3, 300)
+    const spare = (key: string) => key === 'a1'
+    expect(overBudget([a1, a2, u3], recordBytes(a1) + recordBytes(u3), spare).map((r) => r.key)).toEqual(['a2'])
+    expect(overBudget([a1, a2, u3], recordBytes(a1), spare).map((r) => r.key)).toEqual(['a2', 'u3'])
+  })
 })
 
 describe('isRecord and toProfile', () => {

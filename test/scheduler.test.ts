@@ -107,6 +107,18 @@ describe('failures', () => {
     expect(sends).toBe(3)
   })
 
+  it('Retry-After: 0 (or a date already past here) backs off like any failure: no request storm', async () => {
+    outcomes = Array.from({ length: 5 }, () => ({ kind: 'retry', after: 0 }))
+    const s = make(1000, () => 0.5) // backoff: 500 ms, 1 s, 2 s, 4 s...
+    s.now()
+    await vi.advanceTimersByTimeAsync(3000)
+    expect(sends).toBe(3) // at 0, 500 and 1,500 ms; the next at 3,500
+    expect(saved.map((r) => r.until - saved[0].until + 500)).toEqual([500, 1500, 3500])
+    s.now() // a computed wait: now() may cut it short
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sends).toBe(4)
+  })
+
   it('an enormous server wait is not turned into an immediate retry', async () => {
     outcomes = [{ kind: 'retry', after: 2 ** 31 + 1000 }]
     const s = make(1000)
