@@ -1,3 +1,6 @@
+/** An open of the database that takes longer than this (ms) counts as failed. */
+const OPEN_TIMEOUT = 3000
+
 /**
  * Key-value storage with atomic read-then-write, on IndexedDB (idb-keyval's store) or in memory.
  * The resilient wrapper moves to memory the first time IndexedDB fails (missing, blocked, quota,
@@ -31,12 +34,24 @@ export function idbKV(name: string): KV & { created(): boolean } {
   const open = () =>
     (db ||= new Promise<IDBDatabase>((resolve, reject) => {
       const request = indexedDB.open(name)
+      const fail = (error: unknown) => {
+        clearTimeout(timer)
+        db = undefined
+        reject(error)
+      }
+      // Every open, not only the first: a reopen (after another connection's versionchange) can
+      // wait for ever behind an upgrade that a third connection blocks. Failing moves the queue to
+      // memory, where it is still sent, instead of a queue that silently stops.
+      const timer = setTimeout(() => fail(new Error(`IndexedDB did not answer within ${OPEN_TIMEOUT} ms`)), OPEN_TIMEOUT)
       request.onupgradeneeded = () => {
         created = true
         request.result.createObjectStore('queue')
       }
       request.onsuccess = () => {
+        clearTimeout(timer)
         const connection = request.result
+        // Too late: memory has taken over.
+        if (!db) return connection.close()
         // Safari may close the connection by itself; another tab may need to upgrade: reopen next time.
         connection.onclose = connection.onversionchange = () => {
           connection.close()
@@ -44,10 +59,7 @@ export function idbKV(name: string): KV & { created(): boolean } {
         }
         resolve((live = connection))
       }
-      request.onerror = () => {
-        db = undefined
-        reject(request.error)
-      }
+      request.onerror = () => fail(request.error)
     }))
   try {
     open().catch(() => {})
@@ -121,44 +133,19 @@ export function memoryKV(map = new Map<string, unknown>()): KV {
 
 /**
  * Uses `primary` until it fails once, then memory for good. `seed` gives what memory should start
- * with (what is known to be pending); `onFail` is told once. Until the first success, an operation
- * that takes longer than `openTimeout` ms counts as a failure (an open that never answers).
+ * with (what is known to be pending); `onFail` is told once.
  */
-export function resilientKV(
-  primary: KV,
-  seed: () => [string, unknown][],
-  onFail: (error: unknown) => void,
-  openTimeout = 3000,
-): KV {
+export function resilientKV(primary: KV, seed: () => [string, unknown][], onFail: (error: unknown) => void): KV {
   let current = primary
-  let proven = false
   const guard = <T>(op: (kv: KV) => Promise<T>): Promise<T> => {
     if (current !== primary) return op(current)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const attempt = op(primary)
-    const bounded = proven
-      ? attempt
-      : Promise.race([
-          attempt,
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`IndexedDB did not answer within ${openTimeout} ms`)), openTimeout)
-          }),
-        ])
-    return bounded.then(
-      (value) => {
-        clearTimeout(timer)
-        proven = true
-        return value
-      },
-      (error) => {
-        clearTimeout(timer)
-        if (current === primary) {
-          current = memoryKV(new Map(seed()))
-          onFail(error)
-        }
-        return op(current)
-      },
-    )
+    return op(primary).catch((error) => {
+      if (current === primary) {
+        current = memoryKV(new Map(seed()))
+        onFail(error)
+      }
+      return op(current)
+    })
   }
   return {
     update: (keys, fn) => guard((kv) => kv.update(keys, fn)),

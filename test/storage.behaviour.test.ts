@@ -41,6 +41,31 @@ describe('storage trouble', () => {
     c.close()
   })
 
+  it('a reopen that waits for ever (another connection blocks an upgrade) moves to memory and keeps delivering', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const storageName = freshName()
+    const c = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    const events = collect(c)
+    c.user.identify('u1', { a: 1 })
+    await c.flush()
+    // A connection that ignores versionchange, and an upgrade it blocks: the SDK closes its own
+    // connection (versionchange), and its reopen waits behind the blocked upgrade.
+    const other = await new Promise<IDBDatabase>((resolve) => {
+      const r = indexedDB.open(storageName)
+      r.onsuccess = () => resolve(r.result)
+    })
+    await new Promise<void>((resolve) => {
+      const upgrade = indexedDB.open(storageName, other.version + 1)
+      upgrade.onblocked = () => resolve()
+    })
+    c.user.push({ b: 2 })
+    await c.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }, { b: 2 }])
+    expect(events.error.map((e) => [e.code, e.message])).toEqual([['storage', expect.stringContaining('IndexedDB did not answer within 3000 ms')]])
+    other.close()
+    c.close()
+  }, 10_000)
+
   it('when a write fails (quota): the update is kept in memory and delivered', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {})
     const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
