@@ -33,21 +33,22 @@ async function npmEntryWhole() {
 // too big for any call refused at the edge, user.com ids "." and ".." and relay endpoints with a query,
 // BigInts whose JSON digits are another integer refused, exact wording of four reports, and a customer's
 // second record in a later MoEngage call (it does not order one call's elements).
-// Then by ~40 B for what a delivery hunt found: Retry-After 0 (or past) backs off instead of a request
-// storm, a page-hide beacon goes on past a profile too big for keepalive, and the byte budget never
-// drops a profile a request carries at that moment.
+// Then by ~140 B for what a delivery hunt found: Retry-After 0 (or past) backs off instead of a request
+// storm, a page-hide beacon goes on past a profile too big for keepalive, the byte budget never drops
+// a profile a request carries at that moment, every IndexedDB open is bounded (not only the first), and
+// a leaving tab's beacon leaves out what another tab's request carries (tabs announce their flights).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_160, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_240, aim: 4_096 },
   ...[
-    ['json', 11_160],
-    ['growlytics', 11_690],
-    ['usercom', 12_200],
-    ['moengage', 12_800],
-    ['haptik', 12_025],
+    ['json', 11_260],
+    ['growlytics', 11_780],
+    ['usercom', 12_300],
+    ['moengage', 12_895],
+    ['haptik', 12_125],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_575 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_660 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -111,6 +111,9 @@ export function createClient(options: Options): Client {
   const primary = idb ? idbKV(config.storageName) : undefined
   const kv = primary ? resilientKV(primary, () => queue.dump(), storageFailed) : memoryKV()
   const name = `userbeam:${config.storageName}`
+  /** Profiles a request of another tab carries right now, with the version (rid:seq) it carries. */
+  const elsewhere = new Map<string, string>()
+  const version = (r: ProfileRecord) => `${r.rid}:${r.seq}`
   const tabs = createTabs(name, kv, (message) => {
     if (message.records) {
       for (const [key, r] of message.records as [string, ProfileRecord | undefined][]) {
@@ -124,6 +127,8 @@ export function createClient(options: Options): Client {
     if (message.identity) adopt(message.identity)
     // Haptik: an id another tab registered (POST) is updated (PUT) here too.
     for (const id of message.created ?? []) queue.created.add(id)
+    for (const [key, version] of message.flying ?? []) elsewhere.set(key, version)
+    for (const key of message.landed ?? []) elsewhere.delete(key)
     if (message.quiet > quiet) scheduler.restore({ attempt: 1, until: (quiet = message.quiet) })
   })
   const queue = createQueue(
@@ -136,7 +141,16 @@ export function createClient(options: Options): Client {
   const sendable = (r: ProfileRecord) => !holds || r.userId !== null
   const delivery = createDelivery(
     queue,
-    { endpoint: config.endpoint, headers: config.headers, format, batch: Math.min(config.maxBatchSize, format.batch), timeout: config.timeout, anonymous: !holds },
+    {
+      endpoint: config.endpoint,
+      headers: config.headers,
+      format,
+      batch: Math.min(config.maxBatchSize, format.batch),
+      timeout: config.timeout,
+      anonymous: !holds,
+      flight: (records, flying) =>
+        tabs.post(flying ? { flying: records.map((r) => [r.key, version(r)]) } : { landed: records.map((r) => r.key) }),
+    },
     events.emit,
   )
   /** Until when the server asked for quiet (Retry-After), as this tab or another one was told. */
@@ -391,7 +405,8 @@ export function createClient(options: Options): Client {
       if (merged) records.set(d.key, merged)
       if (d.fold) records.delete(d.fold)
     }
-    delivery.beacon([...records.values()].sort((a, b) => a.created - b.created))
+    // Not what another tab's request carries as it is: the same message twice at once.
+    delivery.beacon([...records.values()].filter((r) => elsewhere.get(r.key) !== version(r)).sort((a, b) => a.created - b.created))
   }
   const onVisibility = () => document.visibilityState === 'hidden' && scheduler.now()
   const onOnline = () => scheduler.now()

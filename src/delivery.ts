@@ -19,6 +19,8 @@ export interface DeliveryConfig {
   timeout: number
   /** Whether anonymous records are sent (false: held for identify). */
   anonymous: boolean
+  /** Told when a request takes records off (true) and when its answer came (false): for the other tabs. */
+  flight?: (records: ProfileRecord[], flying: boolean) => void
 }
 
 export interface Delivery {
@@ -90,8 +92,10 @@ export function createDelivery(
     keepalive &&= keepaliveBytes + size <= KEEPALIVE_MAX
     if (keepalive) keepaliveBytes += size
     for (const r of request.records) inFlight.add(r.key)
+    config.flight?.(request.records, true)
     const answer = await transmit(request, config.timeout, keepalive, fetcher)
     for (const r of request.records) inFlight.delete(r.key)
+    config.flight?.(request.records, false)
     if (keepalive) keepaliveBytes -= size
     if (typeof answer === 'string') return { verdict: { kind: 'retry', reason: answer } }
     return { answer, verdict: config.format.classify?.(answer, request) ?? classify(answer, now()) }

@@ -63,6 +63,28 @@ describe('several tabs', () => {
     })
   }
 
+  it("5b: a tab that leaves while another tab's request carries the profile does not send it a second time", async () => {
+    const context = await env.context()
+    const url = sdkPage(env.server, '/five-b.html', { flushInterval: 20, storageName: 'five-b' }, "userbeam.user.identify('u-5b')")
+    const a = await open(context, url)
+    const b = await open(context, url)
+    await flush(a.page)
+    await flush(b.page)
+    env.server.reset()
+    const stall = env.server.stall()
+    await push(a.page, { plan: 'pro' }) // tab A sends it; the answer is held
+    const carried = await stall.arrived
+    // Tab A's word that it carries the profile crosses to tab B in a few ms (BroadcastChannel).
+    await new Promise((r) => setTimeout(r, 100))
+    await b.page.close({ runBeforeUnload: false }) // pagehide in tab B: its beacon
+    await new Promise((r) => setTimeout(r, 300))
+    stall.release()
+    await flush(a.page)
+    expect(carried.body.profiles.map((p: { userId: string }) => p.userId)).toEqual(['u-5b'])
+    expect(env.server.arrivals.map((r) => r.body.profiles.length)).toEqual([1])
+    expect(env.server.profiles()).toEqual({ 'u-5b': { plan: 'pro' } })
+  })
+
   it('6: identify in tab A, push in tab B: the update lands on the identified user', async () => {
     const context = await env.context()
     const url = sdkPage(env.server, '/six.html', { flushInterval: 50, storageName: 'six' })
