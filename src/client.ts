@@ -148,6 +148,12 @@ export function createClient(options: Options): Client {
       batch: Math.min(config.maxBatchSize, format.batch),
       timeout: config.timeout,
       anonymous: !holds,
+      giveUp: () => {
+        const failing = scheduler.failing
+        if (failing > config.giveUpAfter) {
+          return `sends failed for ${Math.round(failing / 60_000)} minutes, past giveUpAfter: given up`
+        }
+      },
       flight: (records, flying) =>
         tabs.post(flying ? { flying: records.map((r) => [r.key, version(r)]) } : { landed: records.map((r) => r.key) }),
     },

@@ -19,6 +19,8 @@ export interface DeliveryConfig {
   timeout: number
   /** Whether anonymous records are sent (false: held for identify). */
   anonymous: boolean
+  /** Whether a send that failed again is given up (its records dropped) rather than retried. */
+  giveUp?: () => string | undefined
   /** Told when a request takes records off (true) and when its answer came (false): for the other tabs. */
   flight?: (records: ProfileRecord[], flying: boolean) => void
 }
@@ -130,8 +132,13 @@ export function createDelivery(
           await queue.settle(request.records)
           emit('drop', { reason: verdict.reason, status: answer!.status, body: answer!.body, profiles })
           break
-        case 'retry':
-          return { kind: 'retry', after: verdict.after }
+        case 'retry': {
+          const given = config.giveUp?.()
+          if (!given) return { kind: 'retry', after: verdict.after }
+          await queue.settle(request.records)
+          emit('drop', { reason: `${given} (last: ${verdict.reason})`, status: answer?.status, body: answer?.body, profiles })
+          break
+        }
         case 'auth':
           emit('error', { code: 'auth', message: `userbeam: ${verdict.reason}`, status: answer!.status })
           return { kind: 'auth' }

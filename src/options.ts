@@ -14,11 +14,12 @@ export const DEFAULTS: Omit<Config, 'endpoint'> = {
   storageName: 'userbeam',
   maxQueueBytes: 1_000_000,
   timeout: 10_000,
+  giveUpAfter: 7 * 24 * 3600_000,
   debug: false,
 }
 
 /** The options that take a number (a script tag's data attributes turn only these into numbers). */
-export const NUMBERS = ['flushInterval', 'maxBatchSize', 'maxQueueBytes', 'timeout'] as const
+export const NUMBERS = ['flushInterval', 'maxBatchSize', 'maxQueueBytes', 'timeout', 'giveUpAfter'] as const
 /** Longer timers fire at once in browsers (a signed 32-bit count of milliseconds). */
 const MAX_DELAY = 2 ** 31 - 1
 /** A header name browsers send (an HTTP token). */

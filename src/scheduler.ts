@@ -6,6 +6,9 @@
 import { AUTH_PAUSE, backoffDelay } from './backoff'
 import type { RetryState } from './types'
 
+/** A run of failures is given up only after at least this many attempts, however long it lasted. */
+export const GIVE_UP_ATTEMPTS = 10
+
 /** What a send cycle reports back. */
 export type Outcome = { kind: 'done' } | { kind: 'retry'; after?: number } | { kind: 'auth' } | { kind: 'busy' }
 
@@ -21,6 +24,8 @@ export interface Scheduler {
   now(): void
   /** Resumes a wait saved by an earlier page. */
   restore(retry: RetryState): void
+  /** How long (ms) sends have been failing, once they failed at least GIVE_UP_ATTEMPTS times; else 0. */
+  readonly failing: number
   stop(): void
   start(): void
 }
@@ -35,6 +40,8 @@ export function createScheduler(
   let phase: Phase = 'idle'
   let timer: ReturnType<typeof setTimeout> | undefined
   let attempt = 0
+  /** When the current run of failures began (0: sends are not failing). */
+  let since = 0
   /** The current wait was set by the server (Retry-After, or a saved one): flush() honours it. */
   let told = false
   /** Asked to send again while sending: how soon. */
@@ -62,7 +69,8 @@ export function createScheduler(
       // off as for any failure, or a server that keeps answering so gets a request storm.
       told = !!outcome.after
       const delay = outcome.after || backoffDelay(attempt, random)
-      save({ attempt: ++attempt, until: now() + delay })
+      since ||= now()
+      save({ attempt: ++attempt, until: now() + delay, since })
       wait(delay, 'backoff')
     } else if (outcome.kind === 'auth') {
       wait(AUTH_PAUSE, 'paused')
@@ -70,7 +78,7 @@ export function createScheduler(
       // Another tab is sending (lease mode): look again after the interval.
       wait(interval || 1000, 'waiting')
     } else {
-      if (attempt) save({ attempt: (attempt = 0), until: 0 })
+      if (attempt) save({ attempt: (attempt = since = 0), until: 0 })
       if (again === undefined) phase = 'idle'
       else wait(again, 'waiting')
     }
@@ -79,6 +87,9 @@ export function createScheduler(
   return {
     get phase() {
       return phase
+    },
+    get failing() {
+      return since && attempt >= GIVE_UP_ATTEMPTS ? now() - since : 0
     },
     get holding() {
       return phase === 'paused' || phase === 'off' || (phase === 'backoff' && told)
@@ -94,6 +105,7 @@ export function createScheduler(
     },
     restore(retry) {
       attempt = retry.attempt
+      since = retry.since || since
       const left = retry.until - now()
       if (left > 0 && phase !== 'off') {
         told = true

@@ -82,6 +82,8 @@ export interface RetryState {
   attempt: number
   /** Epoch ms before which nothing is sent. */
   until: number
+  /** Epoch ms of the first failure of this run of failures (absent in older entries). */
+  since?: number
 }
 
 /** A profile as the public events show it. */
@@ -210,6 +212,12 @@ export interface Options {
   maxQueueBytes?: number
   /** Request timeout (ms). Default 10000. */
   timeout?: number
+  /**
+   * A send that keeps failing (network, timeout, 408, 429, 5xx) for longer than this (ms), and at
+   * least 10 times, is given up: its profiles are dropped with a `drop` event. Time spent offline
+   * is not failing. Default 7 days.
+   */
+  giveUpAfter?: number
   /** Log every rejection and delivery to the console. Default false. */
   debug?: boolean
   /** Wire format and rule set: 'json' (default), 'growlytics', 'usercom', 'moengage' or 'haptik'. */

@@ -119,6 +119,26 @@ describe('failures', () => {
     expect(sends).toBe(4)
   })
 
+  it('failing: how long sends have failed, once they failed 10 times; 0 after a success, kept across a reload', async () => {
+    outcomes = Array.from({ length: 10 }, () => ({ kind: 'retry', after: 60_000 }))
+    const s = make(1000)
+    const start = Date.now()
+    s.now()
+    await vi.advanceTimersByTimeAsync(8 * 60_000)
+    expect(sends).toBe(9)
+    expect(s.failing).toBe(0) // 9 failures: not yet
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(sends).toBe(10)
+    expect(s.failing).toBe(Date.now() - start)
+    expect(saved.at(-1)!.since).toBe(start)
+    const later = make(1000)
+    later.restore(saved.at(-1)!) // a reload
+    expect(later.failing).toBe(Date.now() - start)
+    await vi.advanceTimersByTimeAsync(60_000) // the 11th send succeeds
+    expect(s.failing).toBe(0)
+    expect(saved.at(-1)).toEqual({ attempt: 0, until: 0 })
+  })
+
   it('an enormous server wait is not turned into an immediate retry', async () => {
     outcomes = [{ kind: 'retry', after: 2 ** 31 + 1000 }]
     const s = make(1000)
@@ -171,7 +191,7 @@ describe('restore', () => {
     s.now()
     await vi.advanceTimersByTimeAsync(0)
     expect(sends).toBe(1)
-    expect(saved[0]).toEqual({ attempt: 3, until: Date.now() + 4000 }) // 1 s * 2^2
+    expect(saved[0]).toEqual({ attempt: 3, until: Date.now() + 4000, since: Date.now() }) // 1 s * 2^2; an older entry had no `since`: this failure starts the run
   })
 })
 

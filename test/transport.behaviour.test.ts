@@ -71,6 +71,33 @@ describe('answers', () => {
     second.close()
   })
 
+  it('a send that keeps failing past giveUpAfter (and 10 attempts) is dropped with a drop event that says so', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      state.reply = () => status(503)
+      const storageName = freshName()
+      const c = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10, giveUpAfter: 20 * 60_000 })
+      const events = collect(c)
+      c.user.identify('u1', { plan: 'pro' })
+      // Backoff doubles from about 1 s, capped at 5 minutes: 10 attempts and 20 minutes pass within 40.
+      for (let minute = 0; minute < 40 && !events.drop.length; minute++) await vi.advanceTimersByTimeAsync(60_000)
+      expect(events.drop).toHaveLength(1)
+      expect(events.drop[0]).toMatchObject({ status: 503, profiles: [{ userId: 'u1', attributes: { plan: 'pro' } }] })
+      expect(events.drop[0].reason).toMatch(/^sends failed for 2\d minutes, past giveUpAfter: given up \(last: HTTP 503\)$/)
+      expect(received.length).toBeGreaterThanOrEqual(11)
+      expect((await stored(storageName)).records).toEqual([])
+      // A new update starts a new run of failures: it is retried, not dropped at once.
+      const before = received.length
+      c.user.push({ plan: 'max' })
+      await vi.advanceTimersByTimeAsync(5_000)
+      expect(received.length).toBeGreaterThan(before)
+      expect(events.drop).toHaveLength(1)
+      c.close()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('413: splits the batch and resends the halves', async () => {
     state.reply = (_n, body) => (body.profiles.length > 2 ? status(413) : HttpResponse.json({ ok: true }))
     const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
