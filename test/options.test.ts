@@ -59,6 +59,17 @@ describe('endpoint and timers', () => {
   })
 })
 
+describe('giveUpAfter', () => {
+  it.each([0, -1, 'a week', NaN, Infinity])('%s is refused with a warning; the default (7 days) is used', async (value) => {
+    const warned = warnings()
+    const c = client({ giveUpAfter: value as number })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(warned()).toEqual([`userbeam: giveUpAfter must be a number from 1 up, got ${String(value)}; using 604800000`])
+    expect(received).toHaveLength(1)
+  })
+})
+
 describe('names that are also Object.prototype names', () => {
   it('destination "toString" is an unknown destination, not an internal error', async () => {
     const warned = warnings()
