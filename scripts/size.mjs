@@ -39,18 +39,20 @@ async function npmEntryWhole() {
 // a leaving tab's beacon leaves out what another tab's request carries (tabs announce their flights).
 // Then by ~160 B for giveUpAfter: a send failing for 7 days and 10 attempts is given up with a drop event
 // (the landscape's "caps on attempts and age"; before, a poisoned batch was retried for ever).
+// Then for what a README-claims hunt found: calls recorded before init (and by the snippet, +49 B) keep
+// a copy of their plain-object arguments as they were at the call.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_420, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_460, aim: 4_096 },
   ...[
-    ['json', 11_425],
-    ['growlytics', 11_950],
-    ['usercom', 12_460],
-    ['moengage', 13_060],
-    ['haptik', 12_290],
+    ['json', 11_460],
+    ['growlytics', 11_985],
+    ['usercom', 12_495],
+    ['moengage', 13_095],
+    ['haptik', 12_325],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_830 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_865 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

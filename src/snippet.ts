@@ -7,7 +7,8 @@
  * LIMIT of them: past that, each new call evicts the oldest recorded `user.push` (a later push
  * usually sets the same attributes again, while init, identify, logout, consent, on and flush
  * decide what the pushes mean); when no push is left to evict, the new call is not recorded.
- * The stub keeps the arguments as given: the SDK validates them when it replays the call.
+ * The stub keeps a copy of each plain-object argument as it is at the call (a page may reuse and
+ * change one object between calls): the SDK validates them when it replays the call.
  */
 
 /** A recorded call: method path ('user.push', 'flush'...), its arguments, and who awaits its result. */
@@ -18,13 +19,23 @@ export type Recorded = Call[] & { lost?: number }
 
 export const LIMIT = 1000
 
+/** A plain object as it is now (its own enumerable properties, one level); anything else as given. */
+const now = (a: any) => {
+  try {
+    return a && a.constructor == Object ? { ...a } : a
+  } catch {
+    // A getter or a Proxy trap that throws: the SDK reports it when it replays the call.
+    return a
+  }
+}
+
 /**
  * Records one call in `q` and returns what the real method would: a promise for flush (settled
  * with the SDK's own flush), an unsubscribe function for on. Also used by the SDK for calls made
  * before init.
  */
 export function record(q: Recorded, method: string, args: ArrayLike<unknown>): any {
-  const call: Call = [method, args]
+  const call: Call = [method, Array.from(args, now)]
   const keep = (settle?: (result: any) => void) => {
     // Full: one call is lost, the oldest push (splice returns the evicted call: truthy) or this one.
     if (q.length >= LIMIT && ((q.lost = (q.lost || 0) + 1), !q.some((c, i) => c[0] == 'user.push' && q.splice(i, 1)))) return

@@ -88,6 +88,22 @@ describe('the built snippet', () => {
     expect(profiles[2].anonymousId).not.toBe(profiles[0].anonymousId) // logout started a new visitor
   })
 
+  it('a call made before the SDK loaded sends the object as it was at the call, though the page reuses it', async () => {
+    const script = paste()
+    page.userbeam.init({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    const errors: any[] = []
+    page.userbeam.on('error', (e: any) => errors.push(e))
+    const step = { step: 'landing' }
+    page.userbeam.user.identify('u-1', step)
+    step.step = 'paid' // the page reuses its object for a later purpose
+    page.userbeam.user.logout()
+    page.userbeam.user.push([1, 2]) // not an object of attributes: still reported as an array
+    load(script)
+    await page.userbeam.flush()
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([['u-1', { step: 'landing' }]])
+    expect(errors.map((e) => e.message)).toEqual(['userbeam: push: expected an object of attributes, got an array; nothing was stored'])
+  })
+
   it('flush() made before the SDK loaded resolves when the SDK has delivered', async () => {
     const gate = deferred()
     state.reply = async () => {
