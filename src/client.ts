@@ -258,7 +258,9 @@ export function createClient(options: Options): Client {
     dirty = false
     const identity = { ...state!, types: { ...state!.types } }
     tabs.post({ identity })
-    queue.keep(identity)
+    // Withdrawn consent stores the decision and no id: an anonymous id that links to nothing. This
+    // page (and the other tabs) keep the real identity in memory, for a consent(true) to come.
+    queue.keep(identity.consent ? identity : anonymous(false))
   }
 
   /**

@@ -206,7 +206,8 @@ export function createQueue(
 
     clear: () => serial(async () => {
       const stored = (await kv.all(RECORD)).map(([key]) => key)
-      await kv.update([], () => [[...stored, FLOORS].map((key) => [key, undefined]), 0])
+      // The ids a destination registered are user ids too: withdrawn consent keeps none.
+      await kv.update([], () => [[...stored, FLOORS, CREATED].map((key) => [key, undefined]), 0])
       pending.clear()
     }),
 

@@ -36,6 +36,28 @@ describe('consent(false)', () => {
     c.close()
   })
 
+  it('stores the decision and no id: no user id, no earlier users, no registered ids, not even the anonymous id', async () => {
+    const storageName = freshName()
+    const c = client({ storageName, destination: 'haptik' })
+    c.user.identify('asha42', { plan: 'pro' })
+    c.user.logout()
+    c.user.identify('ravi7', { plan: 'max' })
+    await c.flush() // Haptik: both ids registered (POST)
+    await settle(30)
+    const before = (await stored(storageName)).raw
+    expect(before.get('created')).toEqual(['asha42', 'ravi7'])
+    expect(Object.keys(before.get('identity').users)).toEqual(['asha42'])
+    const anonymousId = before.get('identity').anonymousId
+    c.consent(false)
+    c.user.identify('later9') // made while withdrawn: kept in memory only
+    await settle(50)
+    const { raw } = await stored(storageName)
+    const text = JSON.stringify([...raw])
+    for (const id of ['asha42', 'ravi7', 'later9', anonymousId]) expect(text).not.toContain(id)
+    expect(raw.get('identity')).toEqual({ anonymousId: expect.any(String), userId: null, types: {}, consent: false })
+    c.close()
+  })
+
   it('calls made while withdrawn are neither stored nor sent; no trigger sends', async () => {
     const storageName = freshName()
     const c = client({ storageName })
