@@ -40,19 +40,22 @@ async function npmEntryWhole() {
 // Then by ~160 B for giveUpAfter: a send failing for 7 days and 10 attempts is given up with a drop event
 // (the landscape's "caps on attempts and age"; before, a poisoned batch was retried for ever).
 // Then for what a README-claims hunt found: calls recorded before init (and by the snippet, +49 B) keep
-// a copy of their plain-object arguments as they were at the call.
+// a copy of their plain-object arguments as they were at the call; consent(false) stores no id; and
+// ~290 B of reports: misspelt options, flags that are not booleans, headers that are not an object,
+// a signature that is not a string, configuration problems as 'config' error events, data attributes
+// typed per option (other tools' attributes left alone), Headers/Map headers and URL endpoints taken.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_460, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_750, aim: 4_096 },
   ...[
-    ['json', 11_460],
-    ['growlytics', 11_985],
-    ['usercom', 12_495],
-    ['moengage', 13_095],
-    ['haptik', 12_325],
+    ['json', 11_730],
+    ['growlytics', 12_260],
+    ['usercom', 12_770],
+    ['moengage', 13_360],
+    ['haptik', 12_585],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 13_865 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_105 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -73,6 +73,8 @@ export function createClient(options: Options): Client {
   const rules = format.rules
   const holds = config.holdAnonymous ?? !format.anonymous
   for (const problem of problems) events.warnOnce(`userbeam: ${problem}`)
+  // As events too, after createClient returns: a listener attached right after it hears them.
+  Promise.resolve().then(() => problems.forEach((problem) => report({ code: 'config', message: `userbeam: ${problem}` })))
 
   let state: IdentityState | undefined
   /** An identity another tab announced before this one finished loading. */
@@ -472,6 +474,10 @@ export function createClient(options: Options): Client {
           }
           const typed = readAttributes(attributes, rules, rejectIn.identify)
           const signature = typeof options?.signature === 'string' ? options.signature : undefined
+          // A verifying relay refuses every update of a user sent without a signature: say so now.
+          if (options != null && signature === undefined && (typeof options != 'object' || options.signature !== undefined)) {
+            report({ code: 'input', message: `userbeam: identify: the signature must be a string ({ signature }), got ${describe(options.signature ?? options)}; the login went through without one` })
+          }
           const at = callTime()
           named ||= !!ops
           run(() => {

@@ -35,7 +35,8 @@ export function createEmitter(debugMode: boolean, log: Pick<Console, 'warn'> = c
       return () => void set.delete(listener)
     },
     emit(type, event) {
-      if (debugMode) {
+      // A message already warned once (configuration, storage) is not repeated in debug mode.
+      if (debugMode && !warned.has((event as { message?: string }).message!)) {
         if (type === 'sent') warn(`userbeam: sent ${(event as EventMap['sent']).profiles.length} profile(s)`, event)
         else warn((event as { message?: string; reason?: string }).message ?? `userbeam: dropped: ${(event as EventMap['drop']).reason}`, event)
       }

@@ -4,7 +4,7 @@
  * data attributes. `data-global="Growlytics"` exposes the same object under a second name.
  */
 import { createClient, type Client } from './client'
-import { NUMBERS } from './options'
+import { BOOLEANS, NAMES, NUMBERS } from './options'
 import { LIMIT, record, type Call, type Recorded } from './snippet'
 import type { Options } from './types'
 
@@ -25,10 +25,11 @@ const told = (q: Recorded) =>
 
 /**
  * Options from a script tag's data attributes: each one sets the option of the same name
- * (data-flush-interval sets flushInterval). The numeric options' values become numbers (only
- * theirs: data-storage-name="2024" stays a name); an empty value, "true" and "false" become
- * booleans (data-debug, data-hold-anonymous). createClient validates the result and warns about
- * what is wrong, so the attributes need no second set of rules here.
+ * (data-flush-interval sets flushInterval). The numeric options' digits become numbers (only
+ * theirs: data-storage-name="2024" stays a name); for the true-or-false options an empty value
+ * and "true" are true, "false" is false. createClient validates the result and warns about what
+ * is wrong ("1" for data-debug, say). Attributes that name no option are left alone: a script
+ * tag's data attributes are shared with other tools (data-cfasync, data-global...).
  * @example
  * // <script src="/userbeam.min.js" data-endpoint="/profiles" data-flush-interval="500" data-debug>
  * optionsFromData(document.currentScript.dataset) // { endpoint: '/profiles', flushInterval: 500, debug: true }
@@ -37,7 +38,10 @@ export function optionsFromData(data: DOMStringMap): Options {
   const options: Record<string, unknown> = {}
   for (const name in data) {
     const text = data[name]!
-    options[name] = text == '' || text == 'true' ? true : text == 'false' ? false : (NUMBERS as readonly string[]).includes(name) && text.trim() && !isNaN(+text) ? +text : text
+    if (!NAMES.includes(name)) continue
+    options[name] = (BOOLEANS as readonly string[]).includes(name)
+      ? text == '' || text == 'true' || (text != 'false' && text)
+      : (NUMBERS as readonly string[]).includes(name) && /^\d+$/.test(text) ? +text : text
   }
   return options as unknown as Options
 }
@@ -126,7 +130,8 @@ export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement 
     }
     w[name] = api
   }
-  if (data.endpoint && !recorded.some((entry) => entry?.[0] === 'init')) api.init(optionsFromData(data))
+  // Present, even empty: set up (an empty endpoint is then reported, not silently skipped).
+  if (data.endpoint !== undefined && !recorded.some((entry) => entry?.[0] === 'init')) api.init(optionsFromData(data))
   for (const entry of recorded) replay(api, entry)
   return api
 }

@@ -20,6 +20,10 @@ export const DEFAULTS: Omit<Config, 'endpoint'> = {
 
 /** The options that take a number (a script tag's data attributes turn only these into numbers). */
 export const NUMBERS = ['flushInterval', 'maxBatchSize', 'maxQueueBytes', 'timeout', 'giveUpAfter'] as const
+/** The options that take true or false (a script tag's data attributes turn only these into booleans). */
+export const BOOLEANS = ['debug', 'holdAnonymous', 'allowPublicKey'] as const
+/** Every option's name: any other name is a mistake worth a word (a misspelt flushInterval does nothing). */
+export const NAMES = ['endpoint', ...Object.keys(DEFAULTS), 'holdAnonymous', 'allowPublicKey']
 /** Longer timers fire at once in browsers (a signed 32-bit count of milliseconds). */
 const MAX_DELAY = 2 ** 31 - 1
 /** A header name browsers send (an HTTP token). */
@@ -47,12 +51,15 @@ function readOptions(input: unknown): { config: Config; problems: string[] } {
   const options = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
   const problems: string[] = []
   const config: Config = { ...DEFAULTS, endpoint: '' }
-  if (typeof options.endpoint === 'string' && options.endpoint.trim()) {
+  for (const name in options) if (!NAMES.includes(name)) problems.push(`"${name}" is not an option; it was ignored (the options: ${NAMES.join(', ')})`)
+  // A URL object is as good as its text.
+  const endpoint = options.endpoint instanceof URL ? options.endpoint.href : options.endpoint
+  if (typeof endpoint === 'string' && endpoint.trim()) {
     try {
-      new URL(options.endpoint, typeof location === 'undefined' ? 'http://localhost/' : location.href)
-      config.endpoint = options.endpoint
+      new URL(endpoint, typeof location === 'undefined' ? 'http://localhost/' : location.href)
+      config.endpoint = endpoint
     } catch {
-      problems.push(`the endpoint "${options.endpoint}" is not a valid URL; updates are stored but not sent`)
+      problems.push(`the endpoint "${endpoint}" is not a valid URL; updates are stored but not sent`)
     }
   } else problems.push('the endpoint option is required (a URL such as "/profiles"); updates are stored but not sent')
   for (const name of NUMBERS) {
@@ -64,9 +71,12 @@ function readOptions(input: unknown): { config: Config; problems: string[] } {
   }
   if (typeof options.storageName === 'string' && options.storageName) config.storageName = options.storageName
   else if (options.storageName !== undefined) problems.push(`storageName must be a non-empty string; using "${DEFAULTS.storageName}"`)
-  if (options.headers && typeof options.headers === 'object') {
+  const given = options.headers
+  if (given && typeof given === 'object') {
     const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(options.headers)) {
+    // A Headers or a Map lists its entries when iterated, not as properties.
+    const list = Symbol.iterator in given ? [...(given as Map<string, unknown>)] : Object.entries(given)
+    for (const [name, value] of list) {
       // What fetch() would refuse fails every request: refused here, once, with the reason.
       if (typeof value !== 'string') problems.push(`header "${name}" must be a string; it is not sent`)
       else if (!TOKEN.test(name) || /[^\t\x20-\xff]/.test(value)) {
@@ -80,8 +90,13 @@ function readOptions(input: unknown): { config: Config; problems: string[] } {
         `the "${secret}" header looks like a vendor secret, and anyone who opens this page can read it. Keep the credential on a relay on your own origin and point endpoint at the relay (README, Destinations)${secret === 'x-growlytics-key' ? '; if you accept the Growlytics key being public, set allowPublicKey: true' : ''}`,
       )
     }
+  } else if (given !== undefined) problems.push('headers must be an object of header names and values; none are sent')
+  // Not a string: createClient names the destinations there are.
+  if (options.destination !== undefined) config.destination = String(options.destination)
+  for (const name of BOOLEANS) {
+    const value = options[name]
+    if (value !== undefined && typeof value !== 'boolean') problems.push(`${name} must be true or false, got ${typeof value == 'string' ? `"${value}"` : String(value)}; it was ignored`)
   }
-  if (typeof options.destination === 'string') config.destination = options.destination
   if (typeof options.holdAnonymous === 'boolean') config.holdAnonymous = options.holdAnonymous
   config.debug = options.debug === true
   return { config, problems }

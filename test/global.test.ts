@@ -60,6 +60,23 @@ describe('zero-code set-up from data attributes', () => {
     })
   })
 
+  it('flags take "", "true" or "false" (anything else is left for createClient to report); numbers only as digits; other tools\' attributes are left alone', () => {
+    expect(optionsFromData({ endpoint: '/p', debug: '1', holdAnonymous: 'no', flushInterval: '0x14', cfasync: 'false', global: 'Growlytics' })).toEqual({
+      endpoint: '/p',
+      debug: '1',
+      holdAnonymous: 'no',
+      flushInterval: '0x14',
+    })
+  })
+
+  it('data-endpoint present but empty: set up, and the missing endpoint is reported', async () => {
+    const warned = warnings()
+    const w = page()
+    install(w, script({ endpoint: '' }))
+    w.userbeam.user.push({ ok: true })
+    expect(warned()).toEqual([expect.stringContaining('userbeam: the endpoint option is required')])
+  })
+
   it('a wrong data attribute is reported once on the console, the rest still works', async () => {
     const warned = warnings()
     const w = page()

@@ -2,7 +2,7 @@
 // keeps working with what is usable: no silent retry loop, nothing thrown into the page.
 import { describe, expect, it, vi } from 'vitest'
 import { createClient, type Client } from '../src/client'
-import { attrs, clientFactory, collect, profilesOf, recordingEndpoint, sleep } from './helpers'
+import { attrs, clientFactory, collect, ENDPOINT, profilesOf, recordingEndpoint, sleep } from './helpers'
 
 const { received } = recordingEndpoint()
 const client = clientFactory({ flushInterval: 10 })
@@ -59,6 +59,60 @@ describe('endpoint and timers', () => {
   })
 })
 
+describe('options that are misspelt or of the wrong kind are named, not ignored silently', () => {
+  it.each([
+    [{ flushIntervall: 500 }, '"flushIntervall" is not an option; it was ignored (the options: endpoint, destination, headers, flushInterval, maxBatchSize, storageName, maxQueueBytes, timeout, giveUpAfter, debug, holdAnonymous, allowPublicKey)'],
+    [{ debug: 'true' }, 'debug must be true or false, got "true"; it was ignored'],
+    [{ holdAnonymous: 'false' }, 'holdAnonymous must be true or false, got "false"; it was ignored'],
+    [{ allowPublicKey: 1 }, 'allowPublicKey must be true or false, got 1; it was ignored'],
+    [{ headers: 'x-site: shop' }, 'headers must be an object of header names and values; none are sent'],
+  ])('%o: one warning and one config error event, the updates still arrive', async (options, message) => {
+    const warned = warnings()
+    const c = client(options as object)
+    const events = collect(c)
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(warned()).toEqual([`userbeam: ${message}`])
+    expect(events.error).toEqual([{ code: 'config', message: `userbeam: ${message}` }])
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }])
+  })
+
+  it('a destination that is not a string is named like any unknown destination', async () => {
+    const warned = warnings()
+    const c = client({ destination: 42 as unknown as string })
+    const events = collect(c)
+    await c.flush()
+    const message = 'userbeam: destination must be one of json, growlytics, usercom, moengage, haptik; got "42". Updates are stored but not sent (dist/userbeam.min.js has every destination)'
+    expect(warned()).toEqual([message])
+    expect(events.error).toEqual([{ code: 'config', message }])
+  })
+
+  it('headers given as a Headers or a Map are sent; an endpoint given as a URL object is used', async () => {
+    const warned = warnings()
+    const a = client({ headers: new Headers({ 'x-site': 'shop' }) as unknown as Record<string, string> })
+    a.user.push({ a: 1 })
+    await a.flush()
+    const b = client({ headers: new Map([['x-site', 'cafe']]) as unknown as Record<string, string>, endpoint: new URL(ENDPOINT) as unknown as string })
+    b.user.push({ b: 2 })
+    await b.flush()
+    expect(received.map((r) => r.headers['x-site'])).toEqual(['shop', 'cafe'])
+    expect(warned()).toEqual([])
+  })
+})
+
+describe('identify() with a signature that is not a string', () => {
+  it.each([[{ signature: 12345 }], ['abc123']])('%o: reported (code input); the login goes through without one', async (options) => {
+    const c = client()
+    const events = collect(c)
+    c.user.identify('u-1', { plan: 'pro' }, options as { signature: string })
+    await c.flush()
+    expect(events.error.map((e) => [e.code, e.message])).toEqual([
+      ['input', expect.stringMatching(/^userbeam: identify: the signature must be a string \(\{ signature \}\), got .+; the login went through without one$/)],
+    ])
+    expect(profilesOf(received).map((p) => p.userId)).toEqual(['u-1'])
+  })
+})
+
 describe('giveUpAfter', () => {
   it.each([0, -1, 'a week', NaN, Infinity])('%s is refused with a warning; the default (7 days) is used', async (value) => {
     const warned = warnings()
@@ -78,7 +132,7 @@ describe('names that are also Object.prototype names', () => {
     c.user.push({ a: 1 })
     await c.flush()
     expect(warned()).toEqual([expect.stringContaining('userbeam: destination must be one of json, growlytics, usercom, moengage, haptik; got "toString"')])
-    expect(events.error).toEqual([])
+    expect(events.error).toEqual([{ code: 'config', message: warned()[0] }])
     expect(received).toEqual([])
   })
 
