@@ -83,6 +83,52 @@ describe('the relay', () => {
     expect(vendorHits).toHaveLength(0)
   })
 
+  it('same origin is judged by host: an https page behind a TLS-ending proxy, or a proxy that says the host', async () => {
+    const direct = createRelay({ destination: 'json', vendorUrl, credential: {}, mount: '/relay' })
+    const post = (handler: (r: Request) => Promise<Response>, url: string, headers: Record<string, string>) =>
+      handler(new Request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"profiles":[]}' }))
+    // The relay sees http://shop.example (TLS ended in front of it); the page is https://shop.example.
+    expect((await post(direct, 'http://shop.example/relay', { origin: 'https://shop.example' })).status).toBe(200)
+    // A proxy that rewrote Host to the upstream address, and says the browser's host.
+    const proxied = createRelay({ destination: 'json', vendorUrl, credential: {}, mount: '/relay', behindProxy: true })
+    expect((await post(proxied, 'http://127.0.0.1:8787/relay', { origin: 'https://shop.example', 'x-forwarded-host': 'shop.example' })).status).toBe(200)
+    const refused = await post(direct, 'http://127.0.0.1:8787/relay', { origin: 'https://shop.example', 'x-forwarded-host': 'shop.example' })
+    expect(refused.status).toBe(403)
+    expect((await refused.json()).reason).toBe("origin https://shop.example is not allowed: add it to the relay's allowedOrigins")
+  })
+
+  it("a preflight allows the headers the page asked for (the SDK's headers option)", async () => {
+    const preflight = await createRelay({ destination: 'json', vendorUrl, credential: {}, allowedOrigins: [PAGE_ORIGIN] })(
+      new Request('http://relay.example/relay', { method: 'OPTIONS', headers: { origin: PAGE_ORIGIN, 'access-control-request-headers': 'content-type,x-site' } }),
+    )
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type,x-site')
+  })
+
+  it('never hands back the credential, whole or in part: the token alone, a Basic pair decoded', async () => {
+    const origin = await relay({ destination: 'json', credential: { Authorization: SECRET, 'x-api-key': 'Bearer tok-123456' } })
+    vendorAnswer = () => ({ status: 401, body: { said: 'bad token tok-123456 and key c2VjcmV0LXdvcmtzcGFjZTpzZWNyZXQta2V5 for secret-workspace:secret-key (user secret-workspace)' } })
+    const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"profiles":[]}' })
+    const text = await response.text()
+    for (const part of ['tok-123456', 'c2VjcmV0', 'secret-workspace', 'secret-key']) expect(text).not.toContain(part)
+    expect(JSON.parse(text).said).toBe('bad token [credential] and key [credential] for [credential] (user [credential])')
+  })
+
+  it('a signature header that is not strings is a refused signature (403), not a relay error (500)', async () => {
+    const origin = await relay({ destination: 'json', verify: { secret: 's3cret' } })
+    const body = JSON.stringify({ sentAt: '', profiles: [{ userId: 'u1', anonymousId: 'a', messageId: 'm', attributes: [] }] })
+    for (const header of ['{"u1":123}', 'null', '7']) {
+      const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-userbeam-signature': header }, body })
+      expect(response.status).toBe(403)
+      expect((await response.json()).error).toBe('signature')
+    }
+  })
+
+  it("forwards the request's query string to the vendor", async () => {
+    const origin = await relay({ destination: 'json' })
+    await fetch(`${origin}/relay?site=1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"profiles":[]}' })
+    expect(vendorHits.map((h) => h.path)).toEqual(['/?site=1'])
+  })
+
   it('answers 413 to an oversized body', async () => {
     const origin = await relay({ destination: 'json', maxBodyBytes: 1000 })
     const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles: [], pad: 'x'.repeat(2000) }) })
@@ -136,6 +182,32 @@ describe('the relay', () => {
     expect((await over.json()).reason).toBe('growlytics rules: the profile carries 101 custom attributes; the limit is 100')
     expect(vendorHits).toHaveLength(0)
     expect((await send([{ name: 'ok', type: 'date', value: '2026-11-23 10:00:00' }, { name: 'n', type: 'number', value: 1 }])).status).toBe(200)
+  })
+
+  it('a made-up X-Forwarded-For does not escape the limit: the TCP peer counts, or behind a proxy the address it appended', async () => {
+    const origin = await relay({ destination: 'json', rateLimit: { limit: 2, windowMs: 60_000 } })
+    let n = 0
+    const post = (xff: string) => fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': xff }, body: '{"profiles":[]}' })
+    const statuses = []
+    for (let i = 0; i < 4; i++) statuses.push((await post(`10.0.0.${++n}`)).status)
+    expect(statuses).toEqual([200, 200, 429, 429])
+    const proxied = await relay({ destination: 'json', rateLimit: { limit: 1, windowMs: 60_000 }, behindProxy: true })
+    const viaProxy = (xff: string) => fetch(`${proxied}/relay`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': xff }, body: '{"profiles":[]}' })
+    expect((await viaProxy('6.6.6.6, 203.0.113.7')).status).toBe(200)
+    expect((await viaProxy('7.7.7.7, 203.0.113.7')).status).toBe(429) // the same client, another made-up first address
+    expect((await viaProxy('203.0.113.8')).status).toBe(200)
+  })
+
+  it('on a runtime that gives no client address, requests are not limited as one shared client; one warning says so', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const handler = createRelay({ destination: 'json', vendorUrl, credential: {}, rateLimit: { limit: 1, windowMs: 60_000 } })
+    const post = () => handler(new Request('http://relay.example/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"profiles":[]}' }))
+    expect([(await post()).status, (await post()).status, (await post()).status]).toEqual([200, 200, 200])
+    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringContaining('is not rate limited: pass clientKey')])
+    const keyed = createRelay({ destination: 'json', vendorUrl, credential: {}, rateLimit: { limit: 1, windowMs: 60_000 }, clientKey: (r) => r.headers.get('cf-connecting-ip') })
+    const fromIp = (ip: string) => keyed(new Request('http://relay.example/', { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': ip }, body: '{"profiles":[]}' }))
+    expect([(await fromIp('1.1.1.1')).status, (await fromIp('1.1.1.1')).status, (await fromIp('2.2.2.2')).status]).toEqual([200, 429, 200])
+    warn.mockRestore()
   })
 
   it('passes a vendor 5xx back as retryable, with its Retry-After', async () => {

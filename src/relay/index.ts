@@ -8,6 +8,7 @@
 import { checkAttributes, idProblem, typeValue } from '../attributes'
 import { formats } from '../formats/index'
 import type { Format } from '../types'
+import { peerOf } from './node'
 import { carriedProfiles } from './profiles'
 import { memoryRateStore, overLimit, type RateLimit } from './rate-limit'
 import { signatureProblem } from './verify'
@@ -43,8 +44,15 @@ export interface RelayOptions {
   maxBodyBytes?: number
   /** Requests per client per window (429 with Retry-After beyond). Default 120 per minute, in memory. */
   rateLimit?: RateLimit
-  /** The client a request counts against. Default: the first X-Forwarded-For address, else 'unknown'. */
-  clientKey?: (request: Request) => string
+  /**
+   * The client a request counts against. Default: the TCP peer under toNodeListener, or with
+   * `behindProxy` the address your proxy appended to X-Forwarded-For (the last one: the ones
+   * before it are the client's own word). Without either (an edge runtime), pass one, e.g.
+   * `(r) => r.headers.get('cf-connecting-ip')`; a request with no client is not rate limited.
+   */
+  clientKey?: (request: Request) => string | null | undefined
+  /** The relay runs behind a proxy that appends the client's address to X-Forwarded-For (and may set X-Forwarded-Host). */
+  behindProxy?: boolean
   /** Identity verification: refuse profiles without a valid HMAC-SHA256 of their user id. */
   verify?: { secret: string; allowAnonymous?: boolean }
   fetch?: typeof fetch
@@ -71,28 +79,60 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
   const rate = options.rateLimit ?? { limit: 120, windowMs: 60_000 }
   const store = rate.store ?? memoryRateStore()
   const send = options.fetch ?? globalThis.fetch
-  const clientKey = options.clientKey ?? ((r: Request) => r.headers.get('x-forwarded-for')?.split(',')[0].trim() || 'unknown')
-  const secrets = Object.values(options.credential).filter((v) => v.length > 3)
+  const clientKey =
+    options.clientKey ?? ((r: Request) => (options.behindProxy ? r.headers.get('x-forwarded-for')?.split(',').pop()?.trim() : peerOf(r)))
+  let unlimited = false
+  // The credential as a vendor might quote it back: whole, its token after the scheme word, and a
+  // Basic pair decoded and split. Longest first, so a part never leaves the rest of a whole behind.
+  const secrets = Object.values(options.credential)
+    .flatMap((value) => {
+      const token = value.replace(/^\S+\s+/, '')
+      const parts = [value, token]
+      try {
+        if (/^basic\s/i.test(value)) parts.push(atob(token), ...atob(token).split(':'))
+      } catch {}
+      return parts
+    })
+    .filter((part) => part.length > 3)
+    .sort((a, b) => b.length - a.length)
 
   return async (request) => {
     const origin = request.headers.get('origin')
-    const allowed = !origin || origin === new URL(request.url).origin || !!options.allowedOrigins?.includes(origin)
+    // Same origin by host: TLS often ends before the relay (its own URL says http), and a proxy
+    // may say which host the browser asked for.
+    const host = (options.behindProxy && request.headers.get('x-forwarded-host')) || new URL(request.url).host
+    let same = false
+    try {
+      same = !!origin && new URL(origin).host === host
+    } catch {}
+    const allowed = !origin || same || !!options.allowedOrigins?.includes(origin)
     const cors: Record<string, string> = origin && allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}
-    if (!allowed) return json(403, { error: 'origin', reason: `origin ${origin} is not allowed` })
+    if (!allowed) return json(403, { error: 'origin', reason: `origin ${origin} is not allowed: add it to the relay's allowedOrigins` })
     if (request.method === 'OPTIONS') {
       return new Response(null, {
         status: 204,
-        headers: { ...cors, 'access-control-allow-methods': 'POST, PUT', 'access-control-allow-headers': 'content-type, accept, x-userbeam-signature', 'access-control-max-age': '600' },
+        // The headers the page asked for (its own `headers` option): the relay forwards none of them but these.
+        headers: {
+          ...cors,
+          'access-control-allow-methods': 'POST, PUT',
+          'access-control-allow-headers': request.headers.get('access-control-request-headers') || 'content-type, accept, x-userbeam-signature',
+          'access-control-max-age': '600',
+        },
       })
     }
     if (request.method !== 'POST' && request.method !== 'PUT') return json(405, { error: 'method', reason: 'POST or PUT only' }, cors)
 
-    const wait = await overLimit(rate, store, clientKey(request))
+    const client = clientKey(request)
+    if (!client && !unlimited) {
+      unlimited = true
+      console.warn('userbeam relay: a request with no client address is not rate limited: pass clientKey (e.g. the cf-connecting-ip header) or behindProxy')
+    }
+    const wait = client ? await overLimit(rate, store, client) : 0
     if (wait) return json(429, { error: 'rate', reason: 'too many requests' }, { ...cors, 'retry-after': String(wait) })
 
     const text = await request.text()
     if (new TextEncoder().encode(text).length > maxBody) return json(413, { error: 'size', reason: `the body is over ${maxBody} bytes` }, cors)
-    const path = new URL(request.url).pathname
+    const { pathname: path, search } = new URL(request.url)
     if (!(path + '/').startsWith(mount)) return json(404, { error: 'path', reason: `the relay is mounted at ${mount}` }, cors)
 
     let profiles
@@ -119,9 +159,10 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
     if (reasons.length) return json(422, { error: 'rules', reason: `${format.name} rules: ${reasons.join('; ')}` }, cors)
 
     if (options.verify) {
-      let signatures: Record<string, string> = {}
+      let signatures: Record<string, unknown> = {}
       try {
-        signatures = JSON.parse(request.headers.get('x-userbeam-signature') ?? '{}')
+        // Object(): a header of `null` or `3` reads as no signatures, not as a 500.
+        signatures = Object(JSON.parse(request.headers.get('x-userbeam-signature') ?? '{}'))
       } catch {}
       for (const p of profiles) {
         const problem =
@@ -133,7 +174,9 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
     }
 
     const suffix = path.slice(mount.length)
-    const target = suffix ? options.vendorUrl.replace(/\/?$/, '/') + suffix : options.vendorUrl
+    // The request's query string goes on to the vendor.
+    const base = suffix ? options.vendorUrl.replace(/\/?$/, '/') + suffix : options.vendorUrl
+    const target = search && base.includes('?') ? `${base}&${search.slice(1)}` : base + search
     let answer: Response
     try {
       answer = await send(target, {

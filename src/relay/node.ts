@@ -15,6 +15,12 @@ interface NodeResponse {
   end(body?: Uint8Array): unknown
 }
 
+/** The TCP peer of each request the adapter made: not a header, so no client can forge it. */
+const peers = new WeakMap<Request, string>()
+
+/** The address the request came from, when the node:http adapter made it (a proxy's, behind one). */
+export const peerOf = (request: Request): string | undefined => peers.get(request)
+
 /**
  * @example
  * import { createServer } from 'node:http'
@@ -35,7 +41,6 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
       }
       const headers = new Headers()
       for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
-      if (!headers.has('x-forwarded-for') && req.socket?.remoteAddress) headers.set('x-forwarded-for', req.socket.remoteAddress)
       const method = req.method ?? 'GET'
       const body = concat(chunks)
       const request = new Request(new URL(req.url ?? '/', `http://${headers.get('host') ?? 'localhost'}`), {
@@ -43,6 +48,7 @@ export function toNodeListener(handler: (request: Request) => Promise<Response>,
         headers,
         body: method === "GET" || method === "HEAD" ? undefined : (body as Uint8Array<ArrayBuffer>),
       })
+      if (req.socket?.remoteAddress) peers.set(request, req.socket.remoteAddress)
       const response = await handler(request)
       const out: Record<string, string> = {}
       response.headers.forEach((value, name) => (out[name] = value))

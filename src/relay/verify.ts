@@ -27,7 +27,7 @@ function same(a: string, b: string): boolean {
 }
 
 /** Why the signature of `userId` is refused, or undefined when it is right. */
-export async function signatureProblem(secret: string, userId: string, signature: string | undefined): Promise<string | undefined> {
-  if (!signature) return `no signature for user "${userId}": pass identify(id, attributes, { signature }) with the HMAC your server computed`
+export async function signatureProblem(secret: string, userId: string, signature: unknown): Promise<string | undefined> {
+  if (typeof signature !== 'string' || !signature) return `no signature for user "${userId}": pass identify(id, attributes, { signature }) with the HMAC your server computed`
   if (!same(await signUserId(secret, userId), signature.toLowerCase())) return `the signature for user "${userId}" is wrong`
 }
