@@ -43,19 +43,20 @@ async function npmEntryWhole() {
 // a copy of their plain-object arguments as they were at the call; consent(false) stores no id; and
 // ~290 B of reports: misspelt options, flags that are not booleans, headers that are not an object,
 // a signature that is not a string, configuration problems as 'config' error events, data attributes
-// typed per option (other tools' attributes left alone), Headers/Map headers and URL endpoints taken.
+// typed per option (other tools' attributes left alone), Headers/Map headers and URL endpoints taken;
+// then ~60 B: a relay's origin refusal named as such, and failed sends logged in debug mode.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_750, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_815, aim: 4_096 },
   ...[
-    ['json', 11_730],
-    ['growlytics', 12_260],
-    ['usercom', 12_770],
-    ['moengage', 13_360],
-    ['haptik', 12_585],
+    ['json', 11_795],
+    ['growlytics', 12_325],
+    ['usercom', 12_835],
+    ['moengage', 13_425],
+    ['haptik', 12_650],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_105 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_180 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

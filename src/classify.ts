@@ -13,18 +13,23 @@ export function classify(answer: Answer, now = Date.now()): Verdict {
     return { kind: 'retry', after: parseRetryAfter(answer.retryAfter, now), reason: `HTTP ${status}` }
   }
   if (status === 413) return { kind: 'split', reason: 'HTTP 413: the request was too large' }
+  // A relay's own words: `{ error, reason }`.
+  let said: { error?: unknown; reason?: unknown } = {}
+  try {
+    said = Object(JSON.parse(answer.body))
+  } catch {}
+  const reason = typeof said.reason == 'string' ? said.reason : answer.body
   // A relay with identity verification refuses a profile, not the site's credentials: drop it.
-  if (status === 403 && /"error"\s*:\s*"signature"/.test(answer.body)) {
-    let reason = answer.body
-    try {
-      reason = JSON.parse(reason).reason ?? reason
-    } catch {}
-    return { kind: 'drop', reason: `HTTP 403: the relay refused the identity signature: ${reason}` }
-  }
+  if (status === 403 && said.error === 'signature') return { kind: 'drop', reason: `HTTP 403: the relay refused the identity signature: ${reason}` }
   if (status === 401 || status === 403) {
+    const kept = 'Queued updates are kept; sending pauses until the next page load (or 30 minutes).'
     return {
       kind: 'auth',
-      reason: `HTTP ${status}: the endpoint refused the credentials. Queued updates are kept; sending pauses until the next page load (or 30 minutes). Check the headers option, or the credential your relay adds.`,
+      // A relay that refused this page's origin says so: that is its allowedOrigins, not a credential.
+      reason:
+        said.error === 'origin'
+          ? `HTTP ${status}: ${reason}. ${kept}`
+          : `HTTP ${status}: the endpoint refused the credentials. ${kept} Check the headers option, or the credential your relay adds.`,
     }
   }
   return { kind: 'drop', reason: `HTTP ${status}: the endpoint rejected the data as invalid` }

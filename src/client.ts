@@ -175,8 +175,10 @@ export function createClient(options: Options): Client {
         })
         .then(
         (o) => o ?? ({ kind: 'busy' } as const),
-        () => ({ kind: 'retry' }) as const,
+        (error): Outcome => ({ kind: 'retry', reason: String(error) }),
       )
+      // Retries are quiet unless debugging: a failing endpoint (or a CORS refusal) is seen here.
+      if (outcome.kind === 'retry' && outcome.reason) events.debug(`userbeam: sending failed (${outcome.reason}); it will be retried`)
       // After the scheduler has taken the outcome (paused, backoff...), so flush() callers see it.
       setTimeout(() => check(outcome.kind === 'auth'))
       return outcome

@@ -134,7 +134,7 @@ export function createDelivery(
           break
         case 'retry': {
           const given = config.giveUp?.()
-          if (!given) return { kind: 'retry', after: verdict.after }
+          if (!given) return { kind: 'retry', after: verdict.after, reason: verdict.reason }
           await queue.settle(request.records)
           emit('drop', { reason: `${given} (last: ${verdict.reason})`, status: answer?.status, body: answer?.body, profiles })
           break

@@ -10,7 +10,7 @@ import type { RetryState } from './types'
 export const GIVE_UP_ATTEMPTS = 10
 
 /** What a send cycle reports back. */
-export type Outcome = { kind: 'done' } | { kind: 'retry'; after?: number } | { kind: 'auth' } | { kind: 'busy' }
+export type Outcome = { kind: 'done' } | { kind: 'retry'; after?: number; reason?: string } | { kind: 'auth' } | { kind: 'busy' }
 
 export type Phase = 'idle' | 'waiting' | 'sending' | 'backoff' | 'offline' | 'paused' | 'off'
 

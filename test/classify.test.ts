@@ -33,4 +33,20 @@ describe('classify', () => {
     expect(verdict.kind).toBe('auth')
     expect((verdict as any).reason).toContain('credentials')
   })
+
+  it("a relay's 403 for this page's origin says so (allowedOrigins), not that the credentials were refused", () => {
+    const verdict = classify(answer(403, JSON.stringify({ error: 'origin', reason: "origin https://shop.example is not allowed: add it to the relay's allowedOrigins" })))
+    expect(verdict).toEqual({
+      kind: 'auth',
+      reason: "HTTP 403: origin https://shop.example is not allowed: add it to the relay's allowedOrigins. Queued updates are kept; sending pauses until the next page load (or 30 minutes).",
+    })
+  })
+
+  it("a relay's 403 for an identity signature drops that profile with the relay's reason; a body that is not an object is no reason", () => {
+    expect(classify(answer(403, JSON.stringify({ error: 'signature', reason: 'the signature for user "u1" is wrong' })))).toEqual({
+      kind: 'drop',
+      reason: 'HTTP 403: the relay refused the identity signature: the signature for user "u1" is wrong',
+    })
+    expect(classify(answer(403, 'null')).kind).toBe('auth')
+  })
 })

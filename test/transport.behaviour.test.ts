@@ -98,6 +98,26 @@ describe('answers', () => {
     }
   })
 
+  it('debug mode says when a send failed and will be retried; outside debug mode, nothing', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    state.reply = (n) => (n === 1 ? status(503) : HttpResponse.json({ ok: true }))
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10, debug: true })
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(received).toHaveLength(2)
+    expect(warn.mock.calls.map((call) => String(call[0])).filter((m) => m.includes('failed'))).toEqual(['userbeam: sending failed (HTTP 503); it will be retried'])
+    c.close()
+    warn.mockClear()
+    state.reply = (n) => (n === 3 ? status(503) : HttpResponse.json({ ok: true }))
+    const quiet = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    quiet.user.push({ b: 1 })
+    await quiet.flush()
+    expect(received).toHaveLength(4)
+    expect(warn).not.toHaveBeenCalled()
+    quiet.close()
+    warn.mockRestore()
+  })
+
   it('413: splits the batch and resends the halves', async () => {
     state.reply = (_n, body) => (body.profiles.length > 2 ? status(413) : HttpResponse.json({ ok: true }))
     const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
