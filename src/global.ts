@@ -6,15 +6,12 @@
 import { createClient, type Client } from './client'
 import { BOOLEANS, NAMES, NUMBERS } from './options'
 import { LIMIT, record, type Call, type Recorded } from './snippet'
-import type { Options } from './types'
+import type { Destination, Options } from './types'
 
-export interface Global {
+/** `window.userbeam`: the client's calls, and init(). */
+export interface Global extends Pick<Client, 'user' | 'flush' | 'on' | 'consent'> {
   /** Creates the client; calls made before it are kept (at most 1,000) and replayed in order. */
   init(options: Options): void
-  user: { push(attributes: unknown): void; identify(id: unknown, attributes?: unknown, options?: unknown): void; logout(): void }
-  flush(): Promise<void>
-  on(type: string, listener: (event: unknown) => void): () => void
-  consent(granted: boolean): void
 }
 
 const METHODS = ['init', 'user.push', 'user.identify', 'user.logout', 'flush', 'on', 'consent']
@@ -65,7 +62,7 @@ function replay(target: unknown, entry: Call) {
   }
 }
 
-function create(destination?: string): Global & { __userbeam: true } {
+function create(destination?: Destination): Global & { __userbeam: true } {
   let client: Client | undefined
   /** Calls made before init, recorded exactly as the snippet records them. */
   let waiting: Recorded = []
@@ -112,7 +109,7 @@ function create(destination?: string): Global & { __userbeam: true } {
  * install(window, document.currentScript)
  * install(window, document.currentScript, 'moengage') // dist/userbeam.moengage.min.js
  */
-export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement | null, destination?: string): Global {
+export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement | null, destination?: Destination): Global {
   const data = (script as HTMLScriptElement | null | undefined)?.dataset ?? {}
   const api: Global = w.userbeam?.__userbeam ? w.userbeam : create(destination)
 

@@ -4,9 +4,12 @@
  */
 export { createClient } from './client'
 export type { Client, User } from './client'
+/** The script tag's `window.userbeam` (and the snippet's): `declare global { interface Window { userbeam: Global } }`. */
+export type { Global } from './global'
 export type {
   AttributeType,
   AttributeValue,
+  Destination,
   DropEvent,
   EventMap,
   Options,

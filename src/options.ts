@@ -2,7 +2,7 @@
  * Options in, a complete configuration out, with a sentence for every option that was wrong
  * and what was used instead. Never throws: a misconfigured page keeps working.
  */
-import type { Options } from './types'
+import type { Destination, Options } from './types'
 
 export type Config = Required<Omit<Options, 'holdAnonymous' | 'allowPublicKey'>> & { holdAnonymous?: boolean }
 
@@ -92,7 +92,7 @@ function readOptions(input: unknown): { config: Config; problems: string[] } {
     }
   } else if (given !== undefined) problems.push('headers must be an object of header names and values; none are sent')
   // Not a string: createClient names the destinations there are.
-  if (options.destination !== undefined) config.destination = String(options.destination)
+  if (options.destination !== undefined) config.destination = String(options.destination) as Destination
   for (const name of BOOLEANS) {
     const value = options[name]
     if (value !== undefined && typeof value !== 'boolean') problems.push(`${name} must be true or false, got ${typeof value == 'string' ? `"${value}"` : String(value)}; it was ignored`)

@@ -196,6 +196,9 @@ export interface EventMap {
   drop: DropEvent
 }
 
+/** The destinations: each a wire format and its vendor's rules. */
+export type Destination = 'json' | 'growlytics' | 'usercom' | 'moengage' | 'haptik'
+
 /** Options of createClient and userbeam.init. */
 export interface Options {
   /** Upsert endpoint URL (required): your backend or a relay on your own origin. */
@@ -221,7 +224,7 @@ export interface Options {
   /** Log every rejection and delivery to the console. Default false. */
   debug?: boolean
   /** Wire format and rule set: 'json' (default), 'growlytics', 'usercom', 'moengage' or 'haptik'. */
-  destination?: string
+  destination?: Destination
   /**
    * Keep anonymous updates in the browser and fold them into the profile at identify, instead of
    * sending anonymous profiles. Default: false for 'json', true for the vendors (they need an id).
