@@ -92,7 +92,9 @@ describe('the relay', () => {
     // A proxy that rewrote Host to the upstream address, and says the browser's host.
     const proxied = createRelay({ destination: 'json', vendorUrl, credential: {}, mount: '/relay', behindProxy: true })
     expect((await post(proxied, 'http://127.0.0.1:8787/relay', { origin: 'https://shop.example', 'x-forwarded-host': 'shop.example' })).status).toBe(200)
-    const refused = await post(direct, 'http://127.0.0.1:8787/relay', { origin: 'https://shop.example', 'x-forwarded-host': 'shop.example' })
+    // Or the browser says so itself (Sec-Fetch-Site), whatever Host the proxy passed on.
+    expect((await post(direct, 'http://127.0.0.1:8787/relay', { origin: 'https://shop.example', 'sec-fetch-site': 'same-origin' })).status).toBe(200)
+    const refused = await post(direct, 'http://127.0.0.1:8787/relay', { origin: 'https://shop.example', 'x-forwarded-host': 'shop.example', 'sec-fetch-site': 'cross-site' })
     expect(refused.status).toBe(403)
     expect((await refused.json()).reason).toBe("origin https://shop.example is not allowed: add it to the relay's allowedOrigins")
   })

@@ -101,9 +101,11 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
     // Same origin by host: TLS often ends before the relay (its own URL says http), and a proxy
     // may say which host the browser asked for.
     const host = (options.behindProxy && request.headers.get('x-forwarded-host')) || new URL(request.url).host
-    let same = false
+    // The browser's own word first: Sec-Fetch-Site (no page script can set it) says same-origin
+    // whatever Host a proxy passed on.
+    let same = request.headers.get('sec-fetch-site') === 'same-origin'
     try {
-      same = !!origin && new URL(origin).host === host
+      same ||= !!origin && new URL(origin).host === host
     } catch {}
     const allowed = !origin || same || !!options.allowedOrigins?.includes(origin)
     const cors: Record<string, string> = origin && allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}
