@@ -44,19 +44,20 @@ async function npmEntryWhole() {
 // ~290 B of reports: misspelt options, flags that are not booleans, headers that are not an object,
 // a signature that is not a string, configuration problems as 'config' error events, data attributes
 // typed per option (other tools' attributes left alone), Headers/Map headers and URL endpoints taken;
-// then ~60 B: a relay's origin refusal named as such, and failed sends logged in debug mode.
+// then ~60 B: a relay's origin refusal named as such, and failed sends logged in debug mode; then
+// ~20 B (and 30 B of snippet): flush(timeout), which settles even when the SDK file never arrives.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_815, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_855, aim: 4_096 },
   ...[
-    ['json', 11_795],
-    ['growlytics', 12_325],
-    ['usercom', 12_835],
-    ['moengage', 13_425],
-    ['haptik', 12_650],
+    ['json', 11_835],
+    ['growlytics', 12_360],
+    ['usercom', 12_870],
+    ['moengage', 13_460],
+    ['haptik', 12_690],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_180 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_205 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -30,8 +30,12 @@ export interface User {
 
 export interface Client {
   user: User
-  /** Resolves once everything queued before the call is delivered or dropped for good (or sending is paused). */
-  flush(): Promise<void>
+  /**
+   * Resolves once everything queued before the call is delivered or dropped for good (or sending
+   * is paused), or after `timeout` ms at the latest: offline or during a server's Retry-After,
+   * delivery can take hours (before a navigation, `await flush(1000)` bounds the wait).
+   */
+  flush(timeout?: number): Promise<void>
   /** Subscribes to 'sent', 'error' or 'drop'; returns the unsubscribe function. */
   on<K extends keyof EventMap>(type: K, listener: Listener<K>): () => void
   /** consent(false) stops sending and erases the queue; consent(true) resumes. Remembered across visits. */
@@ -502,7 +506,12 @@ export function createClient(options: Options): Client {
       logout: () => guard(() => run(logoutNow)),
     },
 
-    flush: () => new Promise<void>((resolve) => guard(() => run(() => void flushWhenStored(resolve)))),
+    flush: (timeout) =>
+      new Promise<void>((resolve) => {
+        guard(() => run(() => void flushWhenStored(resolve)))
+        // Past 2^31-1 ms a timer fires at once: such a timeout means no timeout.
+        if (typeof timeout == 'number' && timeout >= 0 && timeout < 2 ** 31) setTimeout(resolve, timeout)
+      }),
 
     on: (type, listener) => events.on(type, listener),
 

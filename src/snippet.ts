@@ -42,7 +42,8 @@ export function record(q: Recorded, method: string, args: ArrayLike<unknown>): a
     call[2] = settle
     q.push(call)
   }
-  if (method == 'flush') return new Promise(keep)
+  // flush(timeout): at the latest after `timeout` ms from the call, even if the SDK never arrives.
+  if (method == 'flush') return new Promise((resolve) => (keep(resolve), typeof args[0] == 'number' && setTimeout(resolve, args[0])))
   if (method == 'on') {
     // off: undefined while waiting, the SDK's unsubscribe once replayed, 0 if cancelled before.
     let off: any

@@ -171,6 +171,17 @@ describe('the built snippet', () => {
     expect(q[1][1][0]).toEqual({ i: 5000 - (LIMIT - 6) })
   })
 
+  it('when the SDK never loads, flush(timeout) still resolves after the timeout: a page awaiting it before a navigation goes on', async () => {
+    paste()
+    page.userbeam.user.push({ a: 1 })
+    let plain = false
+    void page.userbeam.flush().then(() => (plain = true))
+    const start = Date.now()
+    await page.userbeam.flush(100)
+    expect(Date.now() - start).toBeGreaterThanOrEqual(90)
+    expect(plain).toBe(false)
+  })
+
   it('pasting it twice (or after the SDK) changes nothing', () => {
     const script = paste()
     const first = page.userbeam

@@ -118,6 +118,22 @@ describe('answers', () => {
     warn.mockRestore()
   })
 
+  it('flush(timeout) resolves after the timeout at the latest while the endpoint keeps failing; flush() keeps waiting', async () => {
+    state.reply = () => status(503)
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    c.user.push({ a: 1 })
+    let waited = false
+    void c.flush().then(() => (waited = true))
+    const start = Date.now()
+    await c.flush(300)
+    const took = Date.now() - start
+    expect(took).toBeGreaterThanOrEqual(290)
+    expect(took).toBeLessThan(1500)
+    expect(received.length).toBeGreaterThanOrEqual(1) // it did try
+    expect(waited).toBe(false) // the flush() without a timeout still waits for delivery
+    c.close()
+  })
+
   it('413: splits the batch and resends the halves', async () => {
     state.reply = (_n, body) => (body.profiles.length > 2 ? status(413) : HttpResponse.json({ ok: true }))
     const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
