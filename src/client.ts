@@ -133,7 +133,7 @@ export function createClient(options: Options): Client {
     if (message.identity) adopt(message.identity)
     // Haptik: an id another tab registered (POST) is updated (PUT) here too.
     for (const id of message.created ?? []) queue.created.add(id)
-    for (const [key, version] of message.flying ?? []) elsewhere.set(key, version)
+    for (const [key, carried] of message.flying ?? []) elsewhere.set(key, carried)
     for (const key of message.landed ?? []) elsewhere.delete(key)
     if (message.quiet > quiet) scheduler.restore({ attempt: 1, until: (quiet = message.quiet) })
   })
