@@ -154,6 +154,7 @@ export function createClient(options: Options): Client {
       batch: Math.min(config.maxBatchSize, format.batch),
       timeout: config.timeout,
       anonymous: !holds,
+      stopped: () => state?.consent === false,
       giveUp: () => {
         const failing = scheduler.failing
         if (failing > config.giveUpAfter) {

@@ -21,6 +21,8 @@ export interface DeliveryConfig {
   anonymous: boolean
   /** Whether a send that failed again is given up (its records dropped) rather than retried. */
   giveUp?: () => string | undefined
+  /** Sending must stop now (consent withdrawn): no further request, and nothing of an answer is stored. */
+  stopped?: () => boolean
   /** Told when a request takes records off (true) and when its answer came (false): for the other tabs. */
   flight?: (records: ProfileRecord[], flying: boolean) => void
 }
@@ -109,12 +111,20 @@ export function createDelivery(
       // A chain (user.com: the user, then its custom attributes) counts as delivered only whole.
       let step: OutgoingRequest | undefined = request
       let result: Awaited<ReturnType<typeof send>>
+      let steps = 0
       do {
+        // Before each request and after each answer: a withdrawal in between ends the cycle, and
+        // nothing an answer says (settled records, created ids) is written after the erase.
+        if (config.stopped?.()) return { kind: 'done' }
         result = await send(step, true)
+        if (config.stopped?.()) return { kind: 'done' }
         if (result.verdict.kind !== 'ok') break
+        steps++
         if (step.creates) await queue.remember(step.creates)
       } while ((step = step.then))
-      const { answer, verdict } = result
+      let { answer, verdict } = result
+      // A chain refused part-way: what its first steps carried did arrive.
+      if (steps && verdict.kind === 'drop') verdict = { ...verdict, reason: `${verdict.reason} (step ${steps + 1} of a chain: the steps before it were delivered)` }
       const profiles = request.records.map(toProfile)
       switch (verdict.kind) {
         case 'ok':

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest'
 import {
   attrs,
   clientFactory,
+  collect,
   deferred,
   freshName,
   profilesOf,
@@ -102,6 +103,31 @@ describe('consent(false)', () => {
     await sleep(100)
     expect(received).toHaveLength(1) // the 503 is not retried
     expect((await stored(storageName)).records).toEqual([])
+    c.close()
+  })
+
+  it('in the middle of a cycle (one request per profile): no later request of it goes, and its answer stores no id', async () => {
+    const gate = deferred()
+    state.reply = async (n) => {
+      if (n === 1) await gate.promise
+      return HttpResponse.json({ ok: true })
+    }
+    const storageName = freshName()
+    const c = client({ storageName, destination: 'haptik', flushInterval: 60_000 })
+    const events = collect(c)
+    for (const id of ['alice42', 'bob7', 'carol9']) {
+      c.user.identify(id, { plan: 'pro' })
+      c.user.logout()
+    }
+    void c.flush()
+    await until(() => received.length === 1) // alice42's POST is in flight; bob7 and carol9 would follow
+    c.consent(false)
+    gate.resolve()
+    await sleep(150)
+    expect(received.map((r) => r.body.auth_id)).toEqual(['alice42'])
+    expect(events.sent).toEqual([])
+    const text = JSON.stringify([...(await stored(storageName)).raw])
+    for (const id of ['alice42', 'bob7', 'carol9']) expect(text).not.toContain(id) // no created ids, no floors
     c.close()
   })
 

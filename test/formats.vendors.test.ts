@@ -113,6 +113,16 @@ describe('usercom', () => {
     c.close()
   })
 
+  it('a chain refused at its second step: the drop says the first step was delivered', async () => {
+    answer = (s) => (s.path.endsWith('set_multiple_attributes/') ? HttpResponse.json({ detail: 'Invalid attribute' }, { status: 400 }) : undefined)
+    const c = createClient({ destination: 'usercom', endpoint: 'https://acme.user.com/api/public/', storageName: freshName(), flushInterval: 10 })
+    const events = collect(c)
+    c.user.identify('u1', { email: 'john@example.com', plan: 'pro' })
+    await c.flush()
+    expect(events.drop.map((e) => e.reason)).toEqual(['user.com HTTP 400: Invalid attribute (step 2 of a chain: the steps before it were delivered)'])
+    c.close()
+  })
+
   it('applies its limits: first_name at most 40 characters, phone numbers in E.164', async () => {
     const c = createClient({ destination: 'usercom', endpoint: 'https://acme.user.com/api/public/', storageName: freshName(), flushInterval: 10 })
     const events = collect(c)

@@ -131,6 +131,14 @@ describe('the relay', () => {
     expect(vendorHits.map((h) => h.path)).toEqual(['/?site=1'])
   })
 
+  it('by default takes a body as big as the SDK queue may hold (a 310 KB user.com profile, which the page accepted)', async () => {
+    const origin = await relay({ destination: 'usercom' })
+    const custom = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`c${i}`, 'x'.repeat(500)]))
+    const response = await fetch(`${origin}/relay/users-by-id/u1/set_multiple_attributes/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(custom) })
+    expect(response.status).toBe(200)
+    expect(vendorHits).toHaveLength(1)
+  })
+
   it('answers 413 to an oversized body', async () => {
     const origin = await relay({ destination: 'json', maxBodyBytes: 1000 })
     const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles: [], pad: 'x'.repeat(2000) }) })

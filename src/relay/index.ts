@@ -40,7 +40,11 @@ export interface RelayOptions {
   credential: Record<string, string>
   /** Origins allowed to call the relay from a browser (CORS). Same-origin requests need none. */
   allowedOrigins?: string[]
-  /** Largest request body, in bytes (413 beyond). Default 256 KB. */
+  /**
+   * Largest request body, in bytes (413 beyond). Default 1,000,000: the SDK's whole queue budget
+   * (maxQueueBytes), so a profile the page accepted (user.com and Haptik state no size limit) is
+   * never refused here. Lower it to what your vendor takes.
+   */
   maxBodyBytes?: number
   /** Requests per client per window (429 with Retry-After beyond). Default 120 per minute, in memory. */
   rateLimit?: RateLimit
@@ -75,7 +79,7 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
   const format: Format | undefined = (formats as Record<string, Format>)[options.destination]
   if (!format) throw new Error(`userbeam relay: unknown destination "${options.destination}"; use one of ${Object.keys(formats).join(', ')}`)
   const mount = (options.mount ?? '/').replace(/\/?$/, '/')
-  const maxBody = options.maxBodyBytes ?? 256_000
+  const maxBody = options.maxBodyBytes ?? 1_000_000
   const rate = options.rateLimit ?? { limit: 120, windowMs: 60_000 }
   const store = rate.store ?? memoryRateStore()
   const send = options.fetch ?? globalThis.fetch
