@@ -47,19 +47,20 @@ async function npmEntryWhole() {
 // then ~60 B: a relay's origin refusal named as such, and failed sends logged in debug mode; then
 // ~20 B (and 30 B of snippet): flush(timeout), which settles even when the SDK file never arrives;
 // then ~65 B: consent(false) stops a send cycle under way and stores nothing of an answer in flight,
-// and a chain refused at a later step says its first steps were delivered.
+// and a chain refused at a later step says its first steps were delivered; then ~40 B: a Haptik PUT
+// whose user's POST was refused in the same send is built again (a POST).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 14_940, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_005, aim: 4_096 },
   ...[
-    ['json', 11_925],
-    ['growlytics', 12_445],
-    ['usercom', 12_955],
-    ['moengage', 13_550],
-    ['haptik', 12_775],
+    ['json', 11_980],
+    ['growlytics', 12_500],
+    ['usercom', 13_010],
+    ['moengage', 13_605],
+    ['haptik', 12_840],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_295 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_365 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

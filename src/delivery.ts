@@ -107,7 +107,15 @@ export function createDelivery(
 
   /** Posts records; a refused multi-profile batch is halved so one bad profile cannot sink the rest. */
   async function post(records: ProfileRecord[]): Promise<Outcome | undefined> {
+    /** Ids whose creating request was refused here, and the records built to update them. */
+    const refused = new Set<string>()
+    const rebuild: ProfileRecord[] = []
     for (const request of build(records)) {
+      // Haptik: a PUT for a user whose POST was just refused would update nobody; built again, it registers.
+      if (request.updates?.some((id) => refused.has(id))) {
+        rebuild.push(...request.records)
+        continue
+      }
       // A chain (user.com: the user, then its custom attributes) counts as delivered only whole.
       let step: OutgoingRequest | undefined = request
       let result: Awaited<ReturnType<typeof send>>
@@ -141,6 +149,7 @@ export function createDelivery(
           }
           await queue.settle(request.records)
           emit('drop', { reason: verdict.reason, status: answer!.status, body: answer!.body, profiles })
+          for (const id of request.creates ?? []) refused.add(id)
           break
         case 'retry': {
           const given = config.giveUp?.()
@@ -154,6 +163,7 @@ export function createDelivery(
           return { kind: 'auth' }
       }
     }
+    if (rebuild.length) return post(rebuild)
   }
 
   return {

@@ -207,6 +207,23 @@ describe('haptik', () => {
     again.close()
   })
 
+  it('a refused POST is not followed by a PUT for the same user in that send: the later record registers (POST) instead', async () => {
+    answer = (s) => (s.method === 'POST' && s.body.email === 'bad' ? HttpResponse.json({ error_message: 'invalid email' }, { status: 400 }) : undefined)
+    const c = createClient({ destination: 'haptik', endpoint: 'https://staging-messenger.haptikapi.com/v1.0/user/', storageName: freshName(), flushInterval: 60_000 })
+    const events = collect(c)
+    c.user.identify('u1', { email: 'bad' })
+    c.user.logout()
+    c.user.identify('u1', { plan: 'gold' }) // a second record of u1 in the same send
+    await c.flush()
+    expect(seen.map((s) => [s.method, s.body])).toEqual([
+      ['POST', { auth_id: 'u1', email: 'bad' }],
+      ['POST', { auth_id: 'u1', custom_data: { plan: 'gold' } }],
+    ])
+    expect(events.drop.map((e) => e.reason)).toEqual(['Haptik HTTP 400: invalid email'])
+    expect(events.sent.map((e) => e.profiles[0].attributes)).toEqual([{ plan: 'gold' }])
+    c.close()
+  })
+
   it('refuses a non-alphanumeric auth_id, a bad language code, and nested custom data', async () => {
     const c = createClient({ destination: 'haptik', endpoint: 'https://staging-messenger.haptikapi.com/v1.0/user/', storageName: freshName(), flushInterval: 10 })
     const events = collect(c)

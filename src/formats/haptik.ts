@@ -70,7 +70,7 @@ export const haptik: Format = {
         headers: head,
         body: JSON.stringify(body),
         records: [record],
-        ...(create ? { creates: [id] } : {}),
+        ...(create ? { creates: [id] } : posted.has(id) ? { updates: [id] } : {}),
       }
     })
   },
