@@ -48,19 +48,23 @@ async function npmEntryWhole() {
 // ~20 B (and 30 B of snippet): flush(timeout), which settles even when the SDK file never arrives;
 // then ~65 B: consent(false) stops a send cycle under way and stores nothing of an answer in flight,
 // and a chain refused at a later step says its first steps were delivered; then ~40 B: a Haptik PUT
-// whose user's POST was refused in the same send is built again (a POST).
+// whose user's POST was refused in the same send is built again (a POST); then ~110 B from a long-running
+// page hunt: close() ends the client (no send after it, pending flush() settles, the IndexedDB connection
+// let go once the last write is stored: 100 create/close cycles left 100 connections open), a flush()
+// that timed out leaves no waiter (18 MB after 100 of them with 2,000 pending), flush() cuts each
+// backoff short only once (40 requests in 10 s against a 503), floors capped at 200 profiles and 1 minute.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_005, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_115, aim: 4_096 },
   ...[
-    ['json', 11_980],
-    ['growlytics', 12_500],
-    ['usercom', 13_010],
-    ['moengage', 13_605],
-    ['haptik', 12_840],
+    ['json', 12_100],
+    ['growlytics', 12_620],
+    ['usercom', 13_130],
+    ['moengage', 13_720],
+    ['haptik', 12_960],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_365 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_495 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

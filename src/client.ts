@@ -154,7 +154,7 @@ export function createClient(options: Options): Client {
       batch: Math.min(config.maxBatchSize, format.batch),
       timeout: config.timeout,
       anonymous: !holds,
-      stopped: () => state?.consent === false,
+      stopped: () => closed || state?.consent === false,
       giveUp: () => {
         const failing = scheduler.failing
         if (failing > config.giveUpAfter) {
@@ -206,7 +206,9 @@ export function createClient(options: Options): Client {
     })
   }
 
-  const run = (op: () => void) => (ops ? ops.push(op) : op())
+  /** close() was called: calls are ignored, nothing more is sent or stored. */
+  let closed = false
+  const run = (op: () => void) => (closed ? 0 : ops ? ops.push(op) : op())
   /**
    * The call time, read once per task: calls made in one synchronous run share it, and stage()
    * still stamps them apart, in call order. Reading the clock per call cost about a tenth of a
@@ -357,10 +359,10 @@ export function createClient(options: Options): Client {
   async function flushWhenStored(resolve: () => void) {
     try {
       while (committing || erasing) await (committing || erasing)
-      if (!state!.consent || scheduler.phase === 'off' || scheduler.phase === 'paused') return resolve()
       const targets = (await queue.snapshot()).filter(sendable).map((r): [string, string, number] => [r.key, r.rid, r.seq])
+      // Checked after the last wait: a close() or a withdrawal meanwhile settles this flush too.
       // Nothing to wait for: no send either (it would take calls made after this flush early).
-      if (!targets.length) return resolve()
+      if (closed || !state!.consent || scheduler.phase === 'off' || scheduler.phase === 'paused' || !targets.length) return resolve()
       waiters.push({ targets, done: resolve })
       scheduler.now()
     } catch {
@@ -452,7 +454,8 @@ export function createClient(options: Options): Client {
     for (const op of todo) guard(op)
     commitSoon()
   }
-  queue
+  /** Storage answered and the calls made before it were applied. */
+  const loaded = queue
     .load()
     .then(([saved, retry, stored]) => load(saved, retry, stored))
     .catch(() => load(undefined))
@@ -467,7 +470,7 @@ export function createClient(options: Options): Client {
           if (attributes == null) return reject('push', { reason: `expected an object of attributes, got ${attributes}` })
           const typed = readAttributes(attributes, rules, rejectIn.push)
           if (ops) ops.push(() => stage('push', typed, at))
-          else stage('push', typed, at)
+          else if (!closed) stage('push', typed, at)
         } catch (error) {
           internal(error)
         }
@@ -509,9 +512,16 @@ export function createClient(options: Options): Client {
 
     flush: (timeout) =>
       new Promise<void>((resolve) => {
+        if (closed) return resolve()
         guard(() => run(() => void flushWhenStored(resolve)))
-        // Past 2^31-1 ms a timer fires at once: such a timeout means no timeout.
-        if (typeof timeout == 'number' && timeout >= 0 && timeout < 2 ** 31) setTimeout(resolve, timeout)
+        // Past 2^31-1 ms a timer fires at once: such a timeout means no timeout. Its waiter goes
+        // too: it lists every pending profile, and a page may call flush(1000) on every navigation.
+        if (typeof timeout == 'number' && timeout >= 0 && timeout < 2 ** 31) {
+          setTimeout(() => {
+            waiters = waiters.filter((w) => w.done !== resolve)
+            resolve()
+          }, timeout)
+        }
       }),
 
     on: (type, listener) => events.on(type, listener),
@@ -542,9 +552,13 @@ export function createClient(options: Options): Client {
       ),
 
     close() {
+      closed = true
       scheduler.stop()
       tabs.close()
       check(true)
+      // What is queued stays stored: the database connection closes after this client's last write
+      // (the calls made before close() included, even those waiting for storage to answer).
+      void loaded.then(() => committing).then(() => queue.close())
       if (inBrowser) {
         removeEventListener('pagehide', beacon)
         removeEventListener('online', onOnline)

@@ -46,10 +46,13 @@ export function createScheduler(
   let told = false
   /** Asked to send again while sending: how soon. */
   let again: number | undefined
+  /** now() already cut this backoff short once: a page calling flush() often must not hammer a failing endpoint. */
+  let cut = false
 
   const wait = (ms: number, next: Phase) => {
     clearTimeout(timer)
     phase = next
+    cut = false
     // Timers overflow past 2^31-1 ms (24.8 days) and would fire at once: a retry storm.
     timer = setTimeout(run, Math.min(ms, 2 ** 31 - 1))
   }
@@ -101,7 +104,7 @@ export function createScheduler(
     },
     now() {
       if (phase === 'sending') again = 0
-      else if (phase === 'idle' || phase === 'waiting' || phase === 'offline' || (phase === 'backoff' && !told)) run()
+      else if (phase === 'idle' || phase === 'waiting' || phase === 'offline' || (phase === 'backoff' && !told && !cut && (cut = true))) run()
     },
     restore(retry) {
       attempt = retry.attempt

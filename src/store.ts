@@ -18,6 +18,8 @@ export interface KV {
   all(prefix: string): Promise<[string, unknown][]>
   /** Writes one entry with a transaction created now, in this task; false when it cannot (not open yet). */
   putNow(key: string, value: unknown): boolean
+  /** Lets the storage go (the database connection): the client was closed. */
+  close?(): void
 }
 
 /**
@@ -50,8 +52,11 @@ export function idbKV(name: string): KV & { created(): boolean } {
       request.onsuccess = () => {
         clearTimeout(timer)
         const connection = request.result
-        // Too late: memory has taken over.
-        if (!db) return connection.close()
+        // Too late (memory has taken over) or closed meanwhile: let it go, and whoever waits fails.
+        if (!db) {
+          connection.close()
+          return reject(new Error('IndexedDB was let go'))
+        }
         // Safari may close the connection by itself; another tab may need to upgrade: reopen next time.
         connection.onclose = connection.onversionchange = () => {
           connection.close()
@@ -72,6 +77,10 @@ export function idbKV(name: string): KV & { created(): boolean } {
       .then((connection) => fn(connection.transaction('queue', mode).objectStore('queue')))
   return {
     created: () => created,
+    close() {
+      live?.close()
+      db = live = undefined
+    },
     putNow(key, value) {
       try {
         const tx = live!.transaction('queue', 'readwrite')
@@ -151,5 +160,10 @@ export function resilientKV(primary: KV, seed: () => [string, unknown][], onFail
     update: (keys, fn) => guard((kv) => kv.update(keys, fn)),
     all: (prefix) => guard((kv) => kv.all(prefix)),
     putNow: (key, value) => current.putNow(key, value),
+    // Anything after this (a cycle's last read) goes to memory, silently: the client is gone.
+    close() {
+      primary.close?.()
+      current = memoryKV()
+    },
   }
 }

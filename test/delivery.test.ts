@@ -349,3 +349,46 @@ describe('flush triggers', () => {
     release()
   })
 })
+
+describe('close()', () => {
+  it('a send under way stops before its next request; a flush() made just before settles; calls after it store and send nothing', async () => {
+    const release = holdRequest(1)
+    const storageName = freshName()
+    const c = client({ storageName, flushInterval: 60_000, maxBatchSize: 1 })
+    for (const id of ['a', 'b', 'c']) c.user.identify(id, { n: id })
+    const before = c.flush()
+    await until(() => received.length === 1) // a's request is out; b and c would follow
+    c.close()
+    release()
+    await expect(Promise.race([before.then(() => 'settled'), sleep(300).then(() => 'hung')])).resolves.toBe('settled')
+    c.user.push({ after: 1 })
+    c.consent(true) // does not bring it back
+    c.user.identify('z', { after: 2 })
+    await c.flush()
+    await sleep(100)
+    expect(received).toHaveLength(1)
+    const { records } = await stored(storageName)
+    // Kept for the next client: b and c, and a, whose answer came after close() (sent again, same messageId).
+    expect(records.map((r) => r.userId).sort()).toEqual(['a', 'b', 'c'])
+  })
+
+  it('a flush() made right before close() settles, though the endpoint keeps failing', async () => {
+    state.reply = () => new HttpResponse(null, { status: 503 })
+    const c = client()
+    c.user.push({ a: 1 })
+    const pending = c.flush()
+    c.close()
+    await expect(Promise.race([pending.then(() => 'settled'), sleep(500).then(() => 'hung')])).resolves.toBe('settled')
+  })
+
+  it('lets the IndexedDB connection go once its last write is stored', async () => {
+    const closes = vi.spyOn(IDBDatabase.prototype, 'close')
+    const storageName = freshName()
+    const c = client({ storageName, flushInterval: 60_000 })
+    c.user.push({ kept: true })
+    c.close() // in the same task as the push: the write still lands
+    await until(() => closes.mock.calls.length === 1)
+    expect((await stored(storageName)).records.map((r) => r.attributes.kept.value)).toEqual([true])
+    closes.mockRestore()
+  })
+})

@@ -139,6 +139,22 @@ describe('failures', () => {
     expect(saved.at(-1)).toEqual({ attempt: 0, until: 0 })
   })
 
+  it('now() cuts one computed backoff short only once: a page calling flush() often does not hammer a failing endpoint', async () => {
+    outcomes = Array.from({ length: 50 }, () => ({ kind: 'retry' }))
+    const s = make(1000, () => 0.99) // waits of about 1 s, 2 s, 4 s...
+    s.now()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sends).toBe(1)
+    for (let i = 0; i < 20; i++) s.now() // flush(), flush(), ... within the first wait
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sends).toBe(2) // one early try; the others wait for the backoff
+    for (let i = 0; i < 20; i++) s.now()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sends).toBe(3) // a new wait: one early try again
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(sends).toBe(3)
+  })
+
   it('an enormous server wait is not turned into an immediate retry', async () => {
     outcomes = [{ kind: 'retry', after: 2 ** 31 + 1000 }]
     const s = make(1000)

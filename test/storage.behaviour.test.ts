@@ -114,7 +114,7 @@ describe('storage trouble', () => {
 describe('what delivery leaves behind', () => {
   const floors = async (storageName: string) => (await stored(storageName)).raw.get('floors')
 
-  it('the delivery floors (one entry) hold the last ten minutes of deliveries, not every profile ever sent', async () => {
+  it('the delivery floors (one entry) hold the last minute of deliveries, not every profile ever sent', async () => {
     const storageName = freshName()
     const first = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
     first.user.push({ city: 'Pune' })
@@ -127,7 +127,7 @@ describe('what delivery leaves behind', () => {
     expect(Object.keys(early)).toHaveLength(2)
     expect(Object.values(early).map((floor: any) => Object.keys(floor))).toEqual([['city'], ['city']])
 
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 11 * 60_000 })
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 61_000 })
     try {
       const later = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
       later.user.identify('u-1', { plan: 'pro' })
@@ -137,8 +137,23 @@ describe('what delivery leaves behind', () => {
       vi.useRealTimers()
     }
     const swept = await floors(storageName)
-    expect(Object.keys(swept)).toHaveLength(1) // only the profile delivered in the last ten minutes
+    expect(Object.keys(swept)).toHaveLength(1) // only the profile delivered in the last minute
     expect(Object.keys(Object.values(swept)[0] as object)).toEqual(['plan'])
+  })
+
+  it('and at most 200 profiles, the latest: every commit reads the entry, so its size is a cost on every push', async () => {
+    const storageName = freshName()
+    const c = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000 })
+    for (let i = 0; i < 250; i++) {
+      c.user.identify(`u${i}`, { n: i })
+      c.user.logout()
+    }
+    await c.flush()
+    c.close()
+    const keys = Object.keys(await floors(storageName))
+    expect(keys).toHaveLength(200)
+    expect(keys.some((key) => key.endsWith(':u249'))).toBe(true)
+    expect(keys.some((key) => key.endsWith(':u0'))).toBe(false)
   })
 
   it('a damaged floors entry does not block delivery and is replaced at the next one', async () => {
