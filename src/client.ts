@@ -97,7 +97,9 @@ export function createClient(options: Options): Client {
   let high = 0
   let keyed: IdentityState | undefined
   let key = ''
-  let waiters: { targets: [string, string, number][]; done: () => void }[] = []
+  /** flush() calls waiting for records to settle; `gone` once one settled on its timeout. */
+  type Waiter = { targets: [string, string, number][]; done: () => void; gone?: boolean }
+  let waiters: Waiter[] = []
 
   const report = (error: EventMap['error']) => events.emit('error', error)
   const storageFailed = (error: unknown) => {
@@ -356,17 +358,19 @@ export function createClient(options: Options): Client {
   }
 
   /** Waits for pending commits, then for every record stored at that moment to be settled. */
-  async function flushWhenStored(resolve: () => void) {
+  async function flushWhenStored(waiter: Waiter) {
     try {
       while (committing || erasing) await (committing || erasing)
-      const targets = (await queue.snapshot()).filter(sendable).map((r): [string, string, number] => [r.key, r.rid, r.seq])
+      waiter.targets = (await queue.snapshot()).filter(sendable).map((r): [string, string, number] => [r.key, r.rid, r.seq])
+      // Settled on its timeout meanwhile: nothing to keep (the list can hold every pending profile).
+      if (waiter.gone) return
       // Checked after the last wait: a close() or a withdrawal meanwhile settles this flush too.
       // Nothing to wait for: no send either (it would take calls made after this flush early).
-      if (closed || !state!.consent || scheduler.phase === 'off' || scheduler.phase === 'paused' || !targets.length) return resolve()
-      waiters.push({ targets, done: resolve })
+      if (closed || !state!.consent || scheduler.phase === 'off' || scheduler.phase === 'paused' || !waiter.targets.length) return waiter.done()
+      waiters.push(waiter)
       scheduler.now()
     } catch {
-      resolve()
+      waiter.done()
     }
   }
 
@@ -513,12 +517,14 @@ export function createClient(options: Options): Client {
     flush: (timeout) =>
       new Promise<void>((resolve) => {
         if (closed) return resolve()
-        guard(() => run(() => void flushWhenStored(resolve)))
+        const waiter: Waiter = { targets: [], done: resolve }
+        guard(() => run(() => void flushWhenStored(waiter)))
         // Past 2^31-1 ms a timer fires at once: such a timeout means no timeout. Its waiter goes
         // too: it lists every pending profile, and a page may call flush(1000) on every navigation.
         if (typeof timeout == 'number' && timeout >= 0 && timeout < 2 ** 31) {
           setTimeout(() => {
-            waiters = waiters.filter((w) => w.done !== resolve)
+            waiter.gone = true
+            waiters = waiters.filter((w) => w !== waiter)
             resolve()
           }, timeout)
         }

@@ -46,13 +46,15 @@ export function createScheduler(
   let told = false
   /** Asked to send again while sending: how soon. */
   let again: number | undefined
-  /** now() already cut this backoff short once: a page calling flush() often must not hammer a failing endpoint. */
+  /**
+   * now() already cut a backoff of this run of failures short: once per run, so a page calling
+   * flush() often does not hammer a failing endpoint (each early try would start a new wait).
+   */
   let cut = false
 
   const wait = (ms: number, next: Phase) => {
     clearTimeout(timer)
     phase = next
-    cut = false
     // Timers overflow past 2^31-1 ms (24.8 days) and would fire at once: a retry storm.
     timer = setTimeout(run, Math.min(ms, 2 ** 31 - 1))
   }
@@ -81,6 +83,7 @@ export function createScheduler(
       // Another tab is sending (lease mode): look again after the interval.
       wait(interval || 1000, 'waiting')
     } else {
+      cut = false
       if (attempt) save({ attempt: (attempt = since = 0), until: 0 })
       if (again === undefined) phase = 'idle'
       else wait(again, 'waiting')
