@@ -40,8 +40,8 @@ export function createScheduler(
   let phase: Phase = 'idle'
   let timer: ReturnType<typeof setTimeout> | undefined
   let attempt = 0
-  /** When the current run of failures began (0: sends are not failing). */
-  let since = 0
+  /** The waits of the current run of failures, summed (0: sends are not failing). */
+  let failed = 0
   /** The current wait was set by the server (Retry-After, or a saved one): flush() honours it. */
   let told = false
   /** Asked to send again while sending: how soon. */
@@ -74,8 +74,8 @@ export function createScheduler(
       // off as for any failure, or a server that keeps answering so gets a request storm.
       told = !!outcome.after
       const delay = outcome.after || backoffDelay(attempt, random)
-      since ||= now()
-      save({ attempt: ++attempt, until: now() + delay, since })
+      failed += delay
+      save({ attempt: ++attempt, until: now() + delay, failed })
       wait(delay, 'backoff')
     } else if (outcome.kind === 'auth') {
       wait(AUTH_PAUSE, 'paused')
@@ -84,7 +84,7 @@ export function createScheduler(
       wait(interval || 1000, 'waiting')
     } else {
       cut = false
-      if (attempt) save({ attempt: (attempt = since = 0), until: 0 })
+      if (attempt) save({ attempt: (attempt = failed = 0), until: 0 })
       if (again === undefined) phase = 'idle'
       else wait(again, 'waiting')
     }
@@ -95,7 +95,7 @@ export function createScheduler(
       return phase
     },
     get failing() {
-      return since && attempt >= GIVE_UP_ATTEMPTS ? now() - since : 0
+      return attempt >= GIVE_UP_ATTEMPTS ? failed : 0
     },
     get holding() {
       return phase === 'paused' || phase === 'off' || (phase === 'backoff' && told)
@@ -111,7 +111,7 @@ export function createScheduler(
     },
     restore(retry) {
       attempt = retry.attempt
-      since = retry.since || since
+      failed = retry.failed || failed
       const left = retry.until - now()
       if (left > 0 && phase !== 'off') {
         told = true

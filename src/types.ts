@@ -82,8 +82,11 @@ export interface RetryState {
   attempt: number
   /** Epoch ms before which nothing is sent. */
   until: number
-  /** Epoch ms of the first failure of this run of failures (absent in older entries). */
-  since?: number
+  /**
+   * How long (ms) this run of failures has waited between its tries: the sum of its waits, not
+   * the wall clock, so a computer asleep for a week has not failed for a week (absent in older entries).
+   */
+  failed?: number
 }
 
 /** A profile as the public events show it. */
@@ -219,8 +222,8 @@ export interface Options {
   timeout?: number
   /**
    * A send that keeps failing (network, timeout, 408, 429, 5xx) for longer than this (ms), and at
-   * least 10 times, is given up: its profiles are dropped with a `drop` event. Time spent offline
-   * is not failing. Default 7 days.
+   * least 10 times, is given up: its profiles are dropped with a `drop` event. The time is the sum
+   * of the waits between tries: time offline or asleep is not failing. Default 7 days.
    */
   giveUpAfter?: number
   /** Log every rejection and delivery to the console. Default false. */

@@ -119,21 +119,22 @@ describe('failures', () => {
     expect(sends).toBe(4)
   })
 
-  it('failing: how long sends have failed, once they failed 10 times; 0 after a success, kept across a reload', async () => {
+  it('failing: the waits of a run of failures, summed, once it failed 10 times; not the wall clock (a computer asleep); kept across a reload; 0 after a success', async () => {
     outcomes = Array.from({ length: 10 }, () => ({ kind: 'retry', after: 60_000 }))
     const s = make(1000)
-    const start = Date.now()
     s.now()
     await vi.advanceTimersByTimeAsync(8 * 60_000)
     expect(sends).toBe(9)
     expect(s.failing).toBe(0) // 9 failures: not yet
     await vi.advanceTimersByTimeAsync(60_000)
     expect(sends).toBe(10)
-    expect(s.failing).toBe(Date.now() - start)
-    expect(saved.at(-1)!.since).toBe(start)
+    expect(s.failing).toBe(10 * 60_000)
+    vi.setSystemTime(Date.now() + 8 * 24 * 3600_000) // asleep for 8 days: no time failing
+    expect(s.failing).toBe(10 * 60_000)
+    expect(saved.at(-1)!.failed).toBe(10 * 60_000)
     const later = make(1000)
     later.restore(saved.at(-1)!) // a reload
-    expect(later.failing).toBe(Date.now() - start)
+    expect(later.failing).toBe(10 * 60_000)
     await vi.advanceTimersByTimeAsync(60_000) // the 11th send succeeds
     expect(s.failing).toBe(0)
     expect(saved.at(-1)).toEqual({ attempt: 0, until: 0 })
@@ -207,7 +208,7 @@ describe('restore', () => {
     s.now()
     await vi.advanceTimersByTimeAsync(0)
     expect(sends).toBe(1)
-    expect(saved[0]).toEqual({ attempt: 3, until: Date.now() + 4000, since: Date.now() }) // 1 s * 2^2; an older entry had no `since`: this failure starts the run
+    expect(saved[0]).toEqual({ attempt: 3, until: Date.now() + 4000, failed: 4000 }) // 1 s * 2^2; an older entry had no `failed`: this wait starts the sum
   })
 })
 
