@@ -53,18 +53,20 @@ async function npmEntryWhole() {
 // let go once the last write is stored: 100 create/close cycles left 100 connections open), a flush()
 // that timed out leaves no waiter (18 MB after 100 of them with 2,000 pending), flush() cuts each
 // backoff short only once (40 requests in 10 s against a 503), floors capped at 200 profiles and 1 minute.
+// Review: a profile's second record is built after its first one's answer (delivery, for every format),
+// in place of a Haptik-only rebuild: the single-destination builds moved by -15 to +25 B.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_115, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_110, aim: 4_096 },
   ...[
-    ['json', 12_100],
-    ['growlytics', 12_620],
-    ['usercom', 13_130],
-    ['moengage', 13_720],
-    ['haptik', 12_960],
+    ['json', 12_120],
+    ['growlytics', 12_660],
+    ['usercom', 13_160],
+    ['moengage', 13_715],
+    ['haptik', 12_985],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_495 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_460 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -47,7 +47,11 @@ const FORBIDDEN = ['__proto__', 'constructor', 'prototype']
 export const characters = (text: string): number => [...text].length
 
 /** The characters of `text` when there are more than `max`, else 0. Within max UTF-16 units, no count (hot path). */
-export const tooLong = (text: string, max: number): number => (text.length > max && characters(text) > max ? characters(text) : 0)
+export function tooLong(text: string, max: number): number {
+  if (text.length <= max) return 0
+  const count = characters(text)
+  return count > max ? count : 0
+}
 
 /** Describes a value for a message without ever throwing (symbols, revoked proxies...). */
 export function describe(value: unknown): string {
@@ -199,7 +203,7 @@ export function idProblem(id: unknown, rules: Rules): string | undefined {
  * @example
  * limitAttribute('plan', 'string', profile.types, rules) // true: a new name, its type now locked
  */
-export function limitAttribute(name: string, type: AttributeType, types: Record<string, AttributeType>, rules: Rules): string | boolean {
+function limitAttribute(name: string, type: AttributeType, types: Record<string, AttributeType>, rules: Rules): string | boolean {
   // Own properties only: toString, valueOf... are ordinary attribute names, not inherited types.
   const locked = own(types, name) ? types[name] : undefined
   if (locked) return rules.typeLock && locked !== type ? `its type is locked to ${locked} by its first value; got ${type}` : false

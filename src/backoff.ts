@@ -7,6 +7,8 @@
 export const BACKOFF_BASE = 1000
 /** No computed wait is longer than this (ms). */
 export const BACKOFF_CAP = 5 * 60 * 1000
+/** The longest timer browsers keep (a signed 32-bit count of ms): a longer one fires at once. */
+export const MAX_DELAY = 2 ** 31 - 1
 /** After the endpoint refused the credentials, wait this long (or for the next page load). */
 export const AUTH_PAUSE = 30 * 60 * 1000
 

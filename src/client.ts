@@ -4,7 +4,8 @@
  * object has no effect), then applied in call order once the stored identity is loaded, merged
  * into per-profile deltas, and committed to the queue in one transaction per tick.
  */
-import { applyProfileLimits, describe, idProblem, limitAttribute, readAttributes, type Rejection, type Typed } from './attributes'
+import { applyProfileLimits, describe, idProblem, readAttributes, type Rejection, type Typed } from './attributes'
+import { MAX_DELAY } from './backoff'
 import { createDelivery } from './delivery'
 import { createEmitter, type Listener } from './emitter'
 import { formats } from './formats/index'
@@ -307,10 +308,7 @@ export function createClient(options: Options): Client {
     if (!holds || !s || s.userId === null) return
     const orphan = profileKey({ ...s, userId: null })
     const record = queue.pending.get(orphan)
-    if (!record) return
-    const held: Record<string, AttributeType> = {}
-    for (const name in record.attributes) held[name] = record.attributes[name].type
-    stage('identify', {}, callTime(), true, orphan, unfoldable(held))
+    if (record) stage('identify', {}, callTime(), true, orphan, unfoldable(record.attributes))
   }
 
   /**
@@ -318,16 +316,13 @@ export function createClient(options: Options): Client {
    * cap (a returning user's come back from this browser); the destination would ignore the rest.
    * Returns the names left out of the fold, each one reported.
    */
-  function unfoldable(held: Record<string, AttributeType>): string[] | undefined {
+  function unfoldable(held: Record<string, { type: AttributeType }>): string[] | undefined {
     const skip: string[] = []
-    for (const name in held) {
-      const verdict = limitAttribute(name, held[name], state!.types, rules)
-      if (verdict === true) identityChanged()
-      if (typeof verdict === 'string') {
-        skip.push(name)
-        reject('identify', { attribute: name, reason: `the value pushed before the login cannot join this user: ${verdict}` })
-      }
+    const refuse = ({ attribute, reason }: Rejection) => {
+      skip.push(attribute!)
+      reject('identify', { attribute, reason: `the value pushed before the login cannot join this user: ${reason}` })
     }
+    if (applyProfileLimits({ ...held }, state!.types, rules, refuse)) identityChanged()
     return skip.length ? skip : undefined
   }
 
@@ -507,7 +502,8 @@ export function createClient(options: Options): Client {
             // From anonymous, the identified record links the two profiles even with no attributes.
             const linking = from.userId === null
             const fold = linking && holds
-            stage('identify', typed, at, linking, fold ? profileKey(from) : undefined, fold ? unfoldable(from.types) : undefined)
+            const held = fold ? Object.fromEntries(Object.entries(from.types).map(([name, type]) => [name, { type }])) : undefined
+            stage('identify', typed, at, linking, fold ? profileKey(from) : undefined, held && unfoldable(held))
             commitSoon()
           })
         }),
@@ -521,7 +517,7 @@ export function createClient(options: Options): Client {
         guard(() => run(() => void flushWhenStored(waiter)))
         // Past 2^31-1 ms a timer fires at once: such a timeout means no timeout. Its waiter goes
         // too: it lists every pending profile, and a page may call flush(1000) on every navigation.
-        if (typeof timeout == 'number' && timeout >= 0 && timeout < 2 ** 31) {
+        if (typeof timeout == 'number' && timeout >= 0 && timeout <= MAX_DELAY) {
           setTimeout(() => {
             waiter.gone = true
             waiters = waiters.filter((w) => w !== waiter)

@@ -5,7 +5,7 @@
  * flight.
  */
 import { classify } from './classify'
-import { recordBytes, toProfile } from './records'
+import { recordBytes, runs, toProfile } from './records'
 import type { Outcome } from './scheduler'
 import { byteLength, KEEPALIVE_MAX, transmit } from './transport'
 import type { Answer, EventMap, Format, OutgoingRequest, ProfileRecord, Verdict } from './types'
@@ -105,17 +105,24 @@ export function createDelivery(
     return { answer, verdict: config.format.classify?.(answer, request) ?? classify(answer, now()) }
   }
 
+  /**
+   * The requests for `records`, one run at a time (see runs()), each run built only once the
+   * requests before it were answered: a profile's second record goes after its first and knows
+   * what that one did (Haptik: a POST refused means the next one is a POST again, not a PUT).
+   */
+  function* built(records: ProfileRecord[]) {
+    for (const run of runs(records)) yield* build(run)
+  }
+
+  /** Records given up for good: settled (removed unless changed since) and told in a `drop` event. */
+  async function drop(request: OutgoingRequest, reason: string, answer?: Answer) {
+    await queue.settle(request.records)
+    emit('drop', { reason, status: answer?.status, body: answer?.body, profiles: request.records.map(toProfile) })
+  }
+
   /** Posts records; a refused multi-profile batch is halved so one bad profile cannot sink the rest. */
   async function post(records: ProfileRecord[]): Promise<Outcome | undefined> {
-    /** Ids whose creating request was refused here, and the records built to update them. */
-    const refused = new Set<string>()
-    const rebuild: ProfileRecord[] = []
-    for (const request of build(records)) {
-      // Haptik: a PUT for a user whose POST was just refused would update nobody; built again, it registers.
-      if (request.updates?.some((id) => refused.has(id))) {
-        rebuild.push(...request.records)
-        continue
-      }
+    for (const request of built(records)) {
       // A chain (user.com: the user, then its custom attributes) counts as delivered only whole.
       let step: OutgoingRequest | undefined = request
       let result: Awaited<ReturnType<typeof send>>
@@ -133,11 +140,10 @@ export function createDelivery(
       let { answer, verdict } = result
       // A chain refused part-way: what its first steps carried did arrive.
       if (steps && verdict.kind === 'drop') verdict = { ...verdict, reason: `${verdict.reason} (step ${steps + 1} of a chain: the steps before it were delivered)` }
-      const profiles = request.records.map(toProfile)
       switch (verdict.kind) {
         case 'ok':
           await queue.settle(request.records)
-          emit('sent', { status: answer!.status, profiles })
+          emit('sent', { status: answer!.status, profiles: request.records.map(toProfile) })
           break
         case 'split':
         case 'drop':
@@ -147,15 +153,12 @@ export function createDelivery(
             if (outcome) return outcome
             break
           }
-          await queue.settle(request.records)
-          emit('drop', { reason: verdict.reason, status: answer!.status, body: answer!.body, profiles })
-          for (const id of request.creates ?? []) refused.add(id)
+          await drop(request, verdict.reason, answer)
           break
         case 'retry': {
           const given = config.giveUp?.()
           if (!given) return { kind: 'retry', after: verdict.after, reason: verdict.reason }
-          await queue.settle(request.records)
-          emit('drop', { reason: `${given} (last: ${verdict.reason})`, status: answer?.status, body: answer?.body, profiles })
+          await drop(request, `${given} (last: ${verdict.reason})`, answer)
           break
         }
         case 'auth':
@@ -163,7 +166,6 @@ export function createDelivery(
           return { kind: 'auth' }
       }
     }
-    if (rebuild.length) return post(rebuild)
   }
 
   return {

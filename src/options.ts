@@ -2,6 +2,7 @@
  * Options in, a complete configuration out, with a sentence for every option that was wrong
  * and what was used instead. Never throws: a misconfigured page keeps working.
  */
+import { MAX_DELAY } from './backoff'
 import type { Destination, Options } from './types'
 
 export type Config = Required<Omit<Options, 'holdAnonymous' | 'allowPublicKey'>> & { holdAnonymous?: boolean }
@@ -24,8 +25,6 @@ export const NUMBERS = ['flushInterval', 'maxBatchSize', 'maxQueueBytes', 'timeo
 export const BOOLEANS = ['debug', 'holdAnonymous', 'allowPublicKey'] as const
 /** Every option's name: any other name is a mistake worth a word (a misspelt flushInterval does nothing). */
 export const NAMES = ['endpoint', ...Object.keys(DEFAULTS), 'holdAnonymous', 'allowPublicKey']
-/** Longer timers fire at once in browsers (a signed 32-bit count of milliseconds). */
-const MAX_DELAY = 2 ** 31 - 1
 /** A header name browsers send (an HTTP token). */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 

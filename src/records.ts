@@ -112,6 +112,25 @@ export function overBudget(records: ProfileRecord[], max: number, spare: (key: s
   return drop
 }
 
+/**
+ * Records in runs, in order, where no profile (user id, else anonymous id) appears twice: a
+ * login, logout and login again leaves two records for one user, and the second must go after
+ * the first (and, built after its answer, know what it did: Haptik registered the user or not).
+ * @example
+ * runs([u1a, u2, u1b]) // [[u1a, u2], [u1b]]
+ */
+export function runs(records: ProfileRecord[]): ProfileRecord[][] {
+  const out: ProfileRecord[][] = []
+  let seen = new Set<string>()
+  for (const record of records) {
+    const id = record.userId ?? record.anonymousId
+    if (!out.length || seen.has(id)) out.push([]), (seen = new Set())
+    seen.add(id)
+    out[out.length - 1].push(record)
+  }
+  return out
+}
+
 /** A record as the public events show it. */
 export function toProfile(record: ProfileRecord): Profile {
   const attributes: Profile['attributes'] = {}

@@ -3,7 +3,7 @@
  * update (or goes at once when a batch is full); failures back off with jitter or exactly as
  * long as the server asked; offline waits for the network; refused credentials pause.
  */
-import { AUTH_PAUSE, backoffDelay } from './backoff'
+import { AUTH_PAUSE, backoffDelay, MAX_DELAY } from './backoff'
 import type { RetryState } from './types'
 
 /** A run of failures is given up only after at least this many attempts, however long it lasted. */
@@ -56,7 +56,7 @@ export function createScheduler(
     clearTimeout(timer)
     phase = next
     // Timers overflow past 2^31-1 ms (24.8 days) and would fire at once: a retry storm.
-    timer = setTimeout(run, Math.min(ms, 2 ** 31 - 1))
+    timer = setTimeout(run, Math.min(ms, MAX_DELAY))
   }
 
   async function run() {

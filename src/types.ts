@@ -109,8 +109,6 @@ export interface OutgoingRequest {
   then?: OutgoingRequest
   /** User ids the destination knows once this request succeeded (Haptik: POST once, PUT after). */
   creates?: string[]
-  /** Ids an earlier request of the same build creates, which this one updates: if that one is refused, this one is built again. */
-  updates?: string[]
 }
 
 /** What a format may know when it builds requests. */

@@ -49,7 +49,8 @@ export const haptik: Format = {
   batch: 20,
   build(records, { endpoint, headers, created }) {
     const head = jsonHeaders(headers)
-    // A second record of the same user in this build goes after the POST: it updates.
+    // A second record of the same user in one build (the page-hide beacon's) goes after the POST:
+    // it updates. Sends build a user's second record only after the first one's answer.
     const posted = new Set<string>()
     return records.map((record) => {
       // An anonymous id (only with holdAnonymous: false) is a UUID: its dashes are not alphanumeric.
@@ -70,7 +71,7 @@ export const haptik: Format = {
         headers: head,
         body: JSON.stringify(body),
         records: [record],
-        ...(create ? { creates: [id] } : posted.has(id) ? { updates: [id] } : {}),
+        ...(create ? { creates: [id] } : {}),
       }
     })
   },

@@ -3,6 +3,7 @@
  * several profiles are pending, `POST .../v1/transition/<workspace_id>` with
  * `{ type: 'transition', elements }`, each call under 100 KB. Dates `YYYY-MM-DDTHH:mm:ssZ`.
  */
+import { runs } from '../records'
 import type { Format, OutgoingRequest, ProfileRecord } from '../types'
 import { explain, readBody, refusal, type Said } from './answers'
 import { secondsDate, wholeSecondDates } from './dates'
@@ -45,23 +46,6 @@ function pack<T>(items: T[], size: (item: T) => number, room: number): T[][] {
     }
   }
   return groups
-}
-
-/**
- * Records in runs where no customer appears twice (a login, logout and login again leaves two
- * records for one user): MoEngage does not say in which order it applies one call's elements, so
- * a later record of the same customer goes in a later call, and the last write still wins.
- */
-function runs(records: ProfileRecord[]): ProfileRecord[][] {
-  const out: ProfileRecord[][] = []
-  let seen = new Set<string>()
-  for (const record of records) {
-    const id = profileId(record)
-    if (!out.length || seen.has(id)) out.push([]), (seen = new Set())
-    seen.add(id)
-    out[out.length - 1].push(record)
-  }
-  return out
 }
 
 /**
@@ -161,7 +145,9 @@ export const moengage: Format = {
     if (!bulk) return records.map((record) => single(record, endpoint, head))
     const room = BULK_MAX - utf8Length(`${BULK_OPEN}]}`)
     const elements = (run: ProfileRecord[]) => run.map((record) => ({ record, text: JSON.stringify(moengageCustomer(record)) }))
-    // A group of one goes alone to the customer URL, whose limit (128 KB) is the larger one.
+    // A group of one goes alone to the customer URL, whose limit (128 KB) is the larger one. A
+    // customer's second record goes in a later call: MoEngage does not say in which order it
+    // applies one call's elements (the page-hide beacon builds with such records too).
     return runs(records).flatMap((run) => pack(elements(run), (e) => utf8Length(e.text), room)).map((group) =>
       group.length === 1
         ? single(group[0].record, endpoint, head)
