@@ -55,18 +55,21 @@ async function npmEntryWhole() {
 // backoff short only once (40 requests in 10 s against a 503), floors capped at 200 profiles and 1 minute.
 // Review: a profile's second record is built after its first one's answer (delivery, for every format),
 // in place of a Haptik-only rebuild: the single-destination builds moved by -15 to +25 B.
+// Then by ~130 B: after IndexedDB fails in the middle of a visit (quota), what memory settles, removes or
+// erases is deleted there too and the identity is written again once there is room (the next visit re-sent
+// delivered values over newer ones and undid a logout).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_110, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_245, aim: 4_096 },
   ...[
-    ['json', 12_120],
-    ['growlytics', 12_660],
-    ['usercom', 13_160],
-    ['moengage', 13_715],
-    ['haptik', 12_985],
+    ['json', 12_245],
+    ['growlytics', 12_785],
+    ['usercom', 13_285],
+    ['moengage', 13_840],
+    ['haptik', 13_110],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_460 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_600 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -176,6 +176,8 @@ export function createQueue(
             }
             return [keys.map((key) => [RECORD + key, current.get(key)]), keys.map((key) => current.get(key))]
           },
+          // A merge: against a copy that missed earlier changes it would write stale records.
+          true,
         )
         .then((next) => sync(next, keys))
     }),

@@ -9,8 +9,16 @@ const OPEN_TIMEOUT = 3000
  */
 import { promisifyRequest } from 'idb-keyval'
 
-/** Reads `keys`, then writes what `fn` returns (undefined deletes), in one transaction. */
-export type Update = <T>(keys: string[], fn: (values: unknown[]) => [writes: [string, unknown][], result: T]) => Promise<T>
+/**
+ * Reads `keys`, then writes what `fn` returns (undefined deletes), in one transaction. `local`:
+ * the writes build on values only this copy has (a merge into a record, the lease), so after
+ * IndexedDB failed they are not repeated there (see resilientKV).
+ */
+export type Update = <T>(
+  keys: string[],
+  fn: (values: unknown[]) => [writes: [string, unknown][], result: T],
+  local?: boolean,
+) => Promise<T>
 
 export interface KV {
   update: Update
@@ -143,25 +151,59 @@ export function memoryKV(map = new Map<string, unknown>()): KV {
 /**
  * Uses `primary` until it fails once, then memory for good. `seed` gives what memory should start
  * with (what is known to be pending); `onFail` is told once.
+ *
+ * What IndexedDB held when it failed stays there, and the next visit reads it: an update delivered
+ * since would be sent again over newer ones, a logout since would be undone. So, once it worked
+ * and then failed, every change that does not build on memory's own values (not `local`) is
+ * repeated there, as best it can: what memory settles, removes or erases goes from IndexedDB too
+ * (deletes need no quota), and the identity is written again until it is stored.
  */
 export function resilientKV(primary: KV, seed: () => [string, unknown][], onFail: (error: unknown) => void): KV {
   let current = primary
+  let worked = false
+  /** IndexedDB failed after it worked: changes are repeated there (until close). */
+  let mirroring = false
+  /** The latest identity (putNow's entry) that IndexedDB has not confirmed since it failed. */
+  let owed: [string, unknown] | undefined
+  const pay = (debt = owed) => {
+    if (debt) primary.update([], () => [[debt], 0]).then(() => owed === debt && (owed = undefined), () => {})
+  }
   const guard = <T>(op: (kv: KV) => Promise<T>): Promise<T> => {
     if (current !== primary) return op(current)
-    return op(primary).catch((error) => {
-      if (current === primary) {
-        current = memoryKV(new Map(seed()))
-        onFail(error)
-      }
-      return op(current)
-    })
+    return op(primary).then(
+      (result) => ((worked = true), result),
+      (error) => {
+        if (current === primary) {
+          current = memoryKV(new Map(seed()))
+          mirroring = worked
+          onFail(error)
+        }
+        return op(current)
+      },
+    )
+  }
+  /** Repeats a change on IndexedDB: all its writes, or (quota) its deletes alone; then the identity. */
+  const mirror = (keys: string[], fn: (values: unknown[]) => [[string, unknown][], unknown]) => {
+    const repeat = (all: boolean) => primary.update(keys, (values) => [fn(values)[0].filter(([, value]) => all || value === undefined), 0])
+    repeat(true)
+      .catch(() => repeat(false))
+      .then(() => pay(), () => {})
   }
   return {
-    update: (keys, fn) => guard((kv) => kv.update(keys, fn)),
+    update: (keys, fn, local) => {
+      const done = guard((kv) => kv.update(keys, fn))
+      // Not waited for: the change is made (in memory); IndexedDB is only kept from lying.
+      if (!local) done.then(() => mirroring && mirror(keys, fn), () => {})
+      return done
+    },
     all: (prefix) => guard((kv) => kv.all(prefix)),
-    putNow: (key, value) => current.putNow(key, value),
+    putNow: (key, value) => {
+      if (mirroring) pay((owed = [key, value]))
+      return current.putNow(key, value)
+    },
     // Anything after this (a cycle's last read) goes to memory, silently: the client is gone.
     close() {
+      mirroring = false
       primary.close?.()
       current = memoryKV()
     },

@@ -38,7 +38,7 @@ export function createTabs(
       const held = lease as { tab: string; until: number } | undefined
       if (held && held.tab !== me && held.until > Date.now()) return [[], false]
       return [[['lease', until ? { tab: me, until } : undefined]], true]
-    })
+    }, true)
 
   return {
     async exclusive(fn) {

@@ -100,6 +100,72 @@ describe('IndexedDB missing or failing: memory, one warning, one error event, st
     c.close()
   })
 
+  describe('after IndexedDB failed in the middle of a visit, it is kept from lying to the next visit', () => {
+    /** IndexedDB refuses every put while `full` (a quota): deletes still go through. */
+    const quota = () => {
+      const box = { full: true }
+      const put = IDBObjectStore.prototype.put
+      vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+        if (box.full) throw new DOMException('quota exceeded', 'QuotaExceededError')
+        return put.apply(this, args)
+      })
+      return box
+    }
+
+    it('what memory delivers is deleted from IndexedDB, and a logout made meanwhile is stored once there is room', async () => {
+      quiet()
+      const storageName = freshName()
+      state.reply = () => new HttpResponse(null, { status: 503 })
+      const c = client({ storageName })
+      c.user.identify('u1', { plan: 'a' })
+      await sleep(100)
+      expect((await stored(storageName)).records.map((r) => r.userId)).toEqual(['u1'])
+      const box = quota()
+      c.user.push({ plan: 'b' })
+      c.user.logout()
+      await sleep(50)
+      // Still full: the delivery's deletes go through, its other writes (and the logout) cannot.
+      state.reply = () => HttpResponse.json({ ok: true })
+      await c.flush()
+      expect(profilesOf(received).filter((p) => p.userId === 'u1').map(attrs).pop()).toEqual({ plan: 'b' })
+      await sleep(50)
+      expect((await stored(storageName)).records).toEqual([])
+      expect((await stored(storageName)).identity.userId).toBe('u1')
+      // Room again: the next change that reaches IndexedDB brings the logout with it.
+      box.full = false
+      c.user.push({ later: 1 })
+      await c.flush()
+      await sleep(50)
+      expect((await stored(storageName)).identity.userId).toBe(null)
+      c.close()
+      vi.restoreAllMocks()
+      quiet()
+      // The next visit: nothing delivered is sent again, and the visitor is anonymous.
+      const before = received.length
+      const next = client({ storageName })
+      next.user.push({ visitor: 'next' })
+      await next.flush()
+      expect(profilesOf(received.slice(before)).map((p) => [p.userId, attrs(p)])).toEqual([[null, { visitor: 'next' }]])
+    })
+
+    it('consent(false) erases IndexedDB too', async () => {
+      quiet()
+      const storageName = freshName()
+      state.reply = () => new HttpResponse(null, { status: 503 })
+      const c = client({ storageName })
+      c.user.identify('u1', { plan: 'a' })
+      await sleep(100)
+      quota()
+      c.user.push({ plan: 'b' })
+      await sleep(50)
+      c.consent(false)
+      await c.flush()
+      await sleep(50)
+      expect((await stored(storageName)).records).toEqual([])
+      c.close()
+    })
+  })
+
   it('opening a transaction throws after storage worked', async () => {
     const warn = quiet()
     const c = client()
