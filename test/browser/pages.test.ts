@@ -1,8 +1,8 @@
-// Scenarios 8-10: hostile pages. IndexedDB refused, a strict CSP, the SDK file missing.
+// Scenarios 8-10: hostile pages. IndexedDB refused or out of quota, a strict CSP, the SDK file missing.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { events, flush, identify, open, push, sdkPage, useBrowser } from './harness'
+import { events, flush, identify, open, push, sdkPage, storageIdle, useBrowser } from './harness'
 import { DIST } from './server'
 
 const env = useBrowser()
@@ -51,6 +51,39 @@ describe('hostile pages', () => {
       expect(pageErrors).toEqual([])
     })
   }
+
+  it('8b: IndexedDB runs out of quota in the middle of a visit: the next visit neither re-sends delivered data nor undoes a logout', async () => {
+    const context = await env.context()
+    // 150 kB for the origin (Chromium's quota override), set before the SDK's page loads.
+    const blank = await open(context, env.server.page('/eight-b-blank.html', '<!doctype html>'))
+    await (await context.newCDPSession(blank.page)).send('Storage.overrideQuotaForOrigin', { origin: env.server.origin, quotaSize: 150_000 })
+    const url = sdkPage(env.server, '/eight-b.html', { flushInterval: 60_000, storageName: 'eight-b' })
+    const { page } = await open(context, url)
+    await identify(page, 'u-8b', { plan: 'a' })
+    await storageIdle(page, 'eight-b')
+    // 600 kB of other profiles: IndexedDB refuses them (quota) and the queue moves to memory.
+    await page.evaluate((big) => {
+      for (let j = 0; j < 20; j++) {
+        window.userbeam.user.identify(`big-${j}`)
+        for (let i = 0; i < 60; i++) window.userbeam.user.push({ [`k${i}`]: big })
+      }
+      window.userbeam.user.identify('u-8b')
+    }, 'x'.repeat(500))
+    await page.waitForFunction(() => window.events.error.some((e: { code: string }) => e.code === 'storage'))
+    await push(page, { plan: 'b' })
+    await page.evaluate(() => window.userbeam.user.logout())
+    await flush(page)
+    expect(env.server.profiles()['u-8b']).toEqual({ plan: 'b' })
+    await page.close()
+
+    const delivered = env.server.arrivals.length
+    const next = await open(context, url)
+    await push(next.page, { visitor: 'next' })
+    await flush(next.page)
+    const resent = env.server.arrivals.slice(delivered).flatMap((a) => a.body.profiles)
+    expect(resent.map((p: { userId: string | null }) => p.userId)).toEqual([null])
+    expect(env.server.profiles()['u-8b']).toEqual({ plan: 'b' })
+  })
 
   it("9: a strict Content-Security-Policy (script-src 'self', no inline, no eval): works", async () => {
     const context = await env.context()
