@@ -112,9 +112,9 @@ describe('IndexedDB missing or failing: memory, one warning, one error event, st
       return box
     }
 
-    it('what memory delivers is deleted from IndexedDB, and a logout made meanwhile is stored once there is room', async () => {
+    /** u1's plan 'a' stored (the endpoint is down), then IndexedDB full and plan 'b' pushed. */
+    const storedThenFull = async (storageName: string) => {
       quiet()
-      const storageName = freshName()
       state.reply = () => new HttpResponse(null, { status: 503 })
       const c = client({ storageName })
       c.user.identify('u1', { plan: 'a' })
@@ -122,6 +122,12 @@ describe('IndexedDB missing or failing: memory, one warning, one error event, st
       expect((await stored(storageName)).records.map((r) => r.userId)).toEqual(['u1'])
       const box = quota()
       c.user.push({ plan: 'b' })
+      return { c, box }
+    }
+
+    it('what memory delivers is deleted from IndexedDB, and a logout made meanwhile is stored once there is room', async () => {
+      const storageName = freshName()
+      const { c, box } = await storedThenFull(storageName)
       c.user.logout()
       await sleep(50)
       // Still full: the delivery's deletes go through, its other writes (and the logout) cannot.
@@ -149,14 +155,8 @@ describe('IndexedDB missing or failing: memory, one warning, one error event, st
     })
 
     it('consent(false) erases IndexedDB too', async () => {
-      quiet()
       const storageName = freshName()
-      state.reply = () => new HttpResponse(null, { status: 503 })
-      const c = client({ storageName })
-      c.user.identify('u1', { plan: 'a' })
-      await sleep(100)
-      quota()
-      c.user.push({ plan: 'b' })
+      const { c } = await storedThenFull(storageName)
       await sleep(50)
       c.consent(false)
       await c.flush()
