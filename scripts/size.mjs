@@ -58,18 +58,24 @@ async function npmEntryWhole() {
 // Then by ~130 B: after IndexedDB fails in the middle of a visit (quota), what memory settles, removes or
 // erases is deleted there too and the identity is written again once there is room (the next visit re-sent
 // delivered values over newer ones and undid a logout).
+// Then by ~145 B (the snippet by 67 B), for what a hostile-page hunt found: pages whose libraries changed
+// the built-ins (enumerable Object.prototype properties made every call fail or deleted stored records as
+// unreadable; Prototype.js's Array.prototype.toJSON sent arrays as strings; a frozen Array.prototype made
+// the take-over of the snippet throw; a replaced Array.from skipped the call-time copy), Safari before 15
+// (no performance.timeOrigin: nothing was stored), a console that throws, Trusted Types (the snippet's
+// script.src threw), and an endpoint resolved against the page, not a <base href> on another origin.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_245, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_390, aim: 4_096 },
   ...[
-    ['json', 12_245],
-    ['growlytics', 12_785],
-    ['usercom', 13_285],
-    ['moengage', 13_840],
-    ['haptik', 13_110],
+    ['json', 12_350],
+    ['growlytics', 12_905],
+    ['usercom', 13_430],
+    ['moengage', 13_975],
+    ['haptik', 13_240],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_600 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_710 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

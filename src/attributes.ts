@@ -4,7 +4,7 @@
  * Nothing here throws, whatever the input (proxies with throwing traps, getters, cycles).
  */
 import type { AttributeType, AttributeValue, Rules } from './types'
-import { own } from './own'
+import { names, own } from './own'
 
 /** The Growlytics limits: also the default limits of the `json` format. */
 export const growlyticsRules: Rules = {
@@ -228,7 +228,7 @@ export function applyProfileLimits(
   reject: (rejection: Rejection) => void,
 ): boolean {
   let added = false
-  for (const name in attributes) {
+  for (const name of names(attributes)) {
     const verdict = limitAttribute(name, attributes[name].type, types, rules)
     if (typeof verdict === 'string') {
       reject({ attribute: name, reason: verdict })

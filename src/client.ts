@@ -18,7 +18,7 @@ import { createScheduler, type Outcome } from './scheduler'
 import { idbKV, memoryKV, resilientKV } from './store'
 import { createTabs } from './tabs'
 import type { AttributeType, Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types'
-import { own } from './own'
+import { names, own } from './own'
 
 export interface User {
   /** Adds or updates attributes of the current visitor, anonymous or identified. */
@@ -51,12 +51,8 @@ export interface Client {
  * Read when the first client is made, not at import: server-side rendering may import this file.
  */
 let origin: number | undefined
-const clock = () => (origin ??= performance.timeOrigin) + performance.now()
-
-const isEmpty = (object: object) => {
-  for (const _ in object) return false
-  return true
-}
+// Safari before 15 has no timeOrigin: the page's start, from the two clocks it has.
+const clock = () => (origin ??= performance.timeOrigin || Date.now() - performance.now()) + performance.now()
 
 /**
  * Creates a client. Safe to call anywhere; nothing throws into the page.
@@ -129,7 +125,7 @@ export function createClient(options: Options): Client {
         if (!r) queue.pending.delete(key)
         else {
           queue.pending.set(key, r)
-          for (const name in r.attributes) high = Math.max(high, r.attributes[name].at ?? 0)
+          for (const name of names(r.attributes)) high = Math.max(high, r.attributes[name].at ?? 0)
         }
       }
     }
@@ -249,7 +245,8 @@ export function createClient(options: Options): Client {
     const s = state!
     if (!s.consent) return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
     if (applyProfileLimits(attributes, s.types, rules, rejectIn[call])) identityChanged()
-    if (!link && isEmpty(attributes)) return
+    const list = names(attributes)
+    if (!link && !list.length) return
     // The key is built once per identity, not once per push.
     if (keyed !== s) key = profileKey((keyed = s))
     let delta = deltas.get(key)
@@ -257,7 +254,7 @@ export function createClient(options: Options): Client {
     // Later calls must win even if the wall clock went back since the stored ones were stamped.
     at = high = Math.max(at, high + 1e-3)
     // The typed values are this call's own fresh objects: stamp them instead of copying (hot path).
-    for (const name in attributes) (delta.attributes[name] = attributes[name] as Delta['attributes'][string]).at = at
+    for (const name of list) (delta.attributes[name] = attributes[name] as Delta['attributes'][string]).at = at
     if (fold) {
       delta.fold = fold
       delta.skip = skip
@@ -437,7 +434,7 @@ export function createClient(options: Options): Client {
 
   /** Storage answered (or, on a first visit, the page is leaving first): apply the calls made so far, in order. */
   function load(saved: IdentityState | undefined, retry?: RetryState, stored: ProfileRecord[] = []) {
-    for (const r of stored) for (const name in r.attributes) high = Math.max(high, r.attributes[name].at ?? 0)
+    for (const r of stored) for (const name of names(r.attributes)) high = Math.max(high, r.attributes[name].at ?? 0)
     if (!ops) return
     state = announced ?? saved ?? fresh
     // A first visit: the new anonymous identity is stored with the first write.

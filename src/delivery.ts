@@ -9,6 +9,7 @@ import { recordBytes, runs, toProfile } from './records'
 import type { Outcome } from './scheduler'
 import { byteLength, KEEPALIVE_MAX, transmit } from './transport'
 import type { Answer, EventMap, Format, OutgoingRequest, ProfileRecord, Verdict } from './types'
+import { stringify } from './own'
 
 export interface DeliveryConfig {
   endpoint: string
@@ -48,7 +49,7 @@ function signed(request: OutgoingRequest): OutgoingRequest {
   const signatures: Record<string, string> = {}
   for (const r of request.records) if (r.signature && r.userId !== null) signatures[r.userId] = r.signature
   if (!Object.keys(signatures).length) return request
-  const header = { 'x-userbeam-signature': JSON.stringify(signatures) }
+  const header = { 'x-userbeam-signature': stringify(signatures) }
   return { ...request, headers: { ...request.headers, ...header }, then: request.then && signed(request.then) }
 }
 

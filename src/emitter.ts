@@ -11,19 +11,22 @@ export interface Emitter {
   on<K extends keyof EventMap>(type: K, listener: Listener<K>): () => void
   emit<K extends keyof EventMap>(type: K, event: EventMap[K]): void
   /** console.warn in debug mode only. */
-  debug(message: string, detail?: unknown): void
+  debug(message: string): void
   /** console.warn always, once per message: for what a site owner must fix. */
   warnOnce(message: string): void
 }
 
-export function createEmitter(debugMode: boolean, log: Pick<Console, 'warn'> = console): Emitter {
+/** console.warn that never throws: a page may have replaced or removed its console. */
+export function warnSafely(log: Pick<Console, 'warn'> | undefined, ...args: unknown[]) {
+  try {
+    log!.warn(...args)
+  } catch {}
+}
+
+export function createEmitter(debugMode: boolean, log = globalThis.console as Pick<Console, 'warn'> | undefined): Emitter {
   const listeners: { [K in keyof EventMap]: Set<Listener<K>> } = { sent: new Set(), error: new Set(), drop: new Set() }
   const warned = new Set<string>()
-  const warn = (...args: unknown[]) => {
-    try {
-      log.warn(...args)
-    } catch {}
-  }
+  const warn = (...args: unknown[]) => warnSafely(log, ...args)
   return {
     on(type, listener) {
       const set = own(listeners, type) ? (listeners[type] as Set<Listener<typeof type>>) : undefined
@@ -48,8 +51,8 @@ export function createEmitter(debugMode: boolean, log: Pick<Console, 'warn'> = c
         }
       }
     },
-    debug(message, detail) {
-      if (debugMode) warn(message, detail)
+    debug(message) {
+      if (debugMode) warn(message)
     },
     warnOnce(message) {
       if (!warned.has(message)) {

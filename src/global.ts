@@ -4,9 +4,11 @@
  * data attributes. `data-global="Growlytics"` exposes the same object under a second name.
  */
 import { createClient, type Client } from './client'
+import { warnSafely } from './emitter'
 import { BOOLEANS, NAMES, NUMBERS } from './options'
 import { LIMIT, record, type Call, type Recorded } from './snippet'
 import type { Destination, Options } from './types'
+import { names } from './own'
 
 /** `window.userbeam`: the client's calls, and init(). */
 export interface Global extends Pick<Client, 'user' | 'flush' | 'on' | 'consent'> {
@@ -15,7 +17,7 @@ export interface Global extends Pick<Client, 'user' | 'flush' | 'on' | 'consent'
 }
 
 const METHODS = ['init', 'user.push', 'user.identify', 'user.logout', 'flush', 'on', 'consent']
-const warn = (message: string) => console.warn(`userbeam: ${message}`)
+const warn = (message: string) => warnSafely(globalThis.console, `userbeam: ${message}`)
 /** Says how many calls a full record dropped: they cannot be replayed, so the page should know. */
 const told = (q: Recorded) =>
   q.lost && warn(`${q.lost} calls made before the SDK was ready were dropped: at most ${LIMIT} are kept (the oldest user.push calls go first)`)
@@ -33,7 +35,7 @@ const told = (q: Recorded) =>
  */
 export function optionsFromData(data: DOMStringMap): Options {
   const options: Record<string, unknown> = {}
-  for (const name in data) {
+  for (const name of names(data)) {
     const text = data[name]!
     if (!NAMES.includes(name)) continue
     options[name] = (BOOLEANS as readonly string[]).includes(name)
@@ -123,7 +125,8 @@ export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement 
       told(q)
       recorded.push(...q.splice(0))
       // A reference the page kept to the stub (const { user } = userbeam) now calls the SDK.
-      q.push = (entry: Call) => (replay(api, entry), 0)
+      // Defined, not assigned: with Array.prototype frozen (SES lockdown) an assignment throws.
+      Object.defineProperty(q, 'push', { value: (entry: Call) => (replay(api, entry), 0) })
     }
     w[name] = api
   }

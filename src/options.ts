@@ -4,6 +4,7 @@
  */
 import { MAX_DELAY } from './backoff'
 import type { Destination, Options } from './types'
+import { names } from './own'
 
 export type Config = Required<Omit<Options, 'holdAnonymous' | 'allowPublicKey'>> & { holdAnonymous?: boolean }
 
@@ -30,7 +31,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /** The name of a header that carries a vendor credential, if any. */
 export function secretHeader(headers: Record<string, string>, allowPublicKey: boolean): string | undefined {
-  for (const name in headers) {
+  for (const name of names(headers)) {
     const lower = name.toLowerCase()
     if (lower === 'authorization' && /^(basic|token|bearer)\s/i.test(headers[name])) return name
     if (lower === 'x-growlytics-key' && !allowPublicKey) return name
@@ -50,13 +51,15 @@ function readOptions(input: unknown): { config: Config; problems: string[] } {
   const options = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
   const problems: string[] = []
   const config: Config = { ...DEFAULTS, endpoint: '' }
-  for (const name in options) if (!NAMES.includes(name)) problems.push(`"${name}" is not an option; it was ignored (the options: ${NAMES.join(', ')})`)
+  for (const name of names(options)) if (!NAMES.includes(name)) problems.push(`"${name}" is not an option; it was ignored (the options: ${NAMES.join(', ')})`)
   // A URL object is as good as its text.
   const endpoint = options.endpoint instanceof URL ? options.endpoint.href : options.endpoint
   if (typeof endpoint === 'string' && endpoint.trim()) {
     try {
-      new URL(endpoint, typeof location === 'undefined' ? 'http://localhost/' : location.href)
-      config.endpoint = endpoint
+      // Against the page's address, not a <base href> (which fetch would use): "/profiles" is
+      // this site's relay even on a page whose base points at a CDN.
+      const url = new URL(endpoint, typeof location === 'undefined' ? 'http://localhost/' : location.href)
+      config.endpoint = typeof location === 'undefined' ? endpoint : url.href
     } catch {
       problems.push(`the endpoint "${endpoint}" is not a valid URL; updates are stored but not sent`)
     }

@@ -8,7 +8,7 @@ import { isIdentity, uuid } from './identity'
 import { isRecord, mergeRecord, settleRecord } from './records'
 import type { KV } from './store'
 import type { Delta, IdentityState, ProfileRecord, RetryState } from './types'
-import { own } from './own'
+import { names, own } from './own'
 
 const RECORD = 'r:'
 const IDENTITY = 'identity'
@@ -40,15 +40,15 @@ const readFloors = (value: unknown): Floors => (value && typeof value === 'objec
 function raiseFloors(stored: unknown, sent: ProfileRecord[], time: number): Floors | undefined {
   const floors = readFloors(stored)
   const next: Floors = {}
-  for (const key in floors) {
-    for (const name in floors[key]) {
+  for (const key of names(floors)) {
+    for (const name of names(floors[key])) {
       const entry = floors[key][name]
       if (entry?.[1] > time - FLOOR_TTL) (next[key] ||= {})[name] = entry
     }
   }
   for (const record of sent) {
     const floor = (next[record.key] ||= {})
-    for (const name in record.attributes) {
+    for (const name of names(record.attributes)) {
       const { at = 0 } = record.attributes[name]
       if (!own(floor, name) || floor[name][0] <= at) floor[name] = [at, time]
     }

@@ -4,7 +4,7 @@
  * Both storage backends run these same functions inside their transactions.
  */
 import type { Delta, Profile, ProfileRecord } from './types'
-import { own } from './own'
+import { names, own, stringify } from './own'
 
 /** Merges a delta (and, in hold-anonymous mode, a folded anonymous record) into a record. */
 export function mergeRecord(
@@ -30,9 +30,9 @@ export function mergeRecord(
   const seq = ++record.seq
   let applied = 0
   for (const source of [folded?.attributes, delta.attributes]) {
-    for (const name in source) {
+    for (const name of names(source)) {
       if (source !== delta.attributes && delta.skip?.includes(name)) continue
-      const { type, value, at } = source[name]
+      const { type, value, at } = source![name]
       // Last call wins, not last write: another tab's older call may commit after a newer one,
       // even after the newer one was delivered (the floor remembers it).
       const before = Math.max(own(record.attributes, name) ? record.attributes[name].at ?? 0 : 0, own(floor, name) ? floor![name][0] : 0)
@@ -63,7 +63,7 @@ export function settleRecord(
   if (current.seq === sent.seq) return undefined
   const attributes: ProfileRecord['attributes'] = {}
   let left = false
-  for (const name in current.attributes) {
+  for (const name of names(current.attributes)) {
     if (current.attributes[name].seq > sent.seq) {
       attributes[name] = current.attributes[name]
       left = true
@@ -82,7 +82,7 @@ const sizes = new WeakMap<ProfileRecord, number>()
  */
 export function recordBytes(record: ProfileRecord): number {
   let bytes = sizes.get(record)
-  if (bytes === undefined) sizes.set(record, (bytes = JSON.stringify(record).length))
+  if (bytes === undefined) sizes.set(record, (bytes = stringify(record).length))
   return bytes
 }
 
@@ -134,7 +134,7 @@ export function runs(records: ProfileRecord[]): ProfileRecord[][] {
 /** A record as the public events show it. */
 export function toProfile(record: ProfileRecord): Profile {
   const attributes: Profile['attributes'] = {}
-  for (const name in record.attributes) attributes[name] = record.attributes[name].value
+  for (const name of names(record.attributes)) attributes[name] = record.attributes[name].value
   return { userId: record.userId, anonymousId: record.anonymousId, messageId: record.messageId, attributes }
 }
 

@@ -35,7 +35,11 @@ const now = (a: any) => {
  * before init.
  */
 export function record(q: Recorded, method: string, args: ArrayLike<unknown>): any {
-  const call: Call = [method, Array.from(args, now)]
+  // A loop, not Array.from(args, now): Prototype.js and MooTools replace Array.from with one that
+  // ignores its second argument.
+  const copies = []
+  for (let i = 0; i < args.length; i++) copies.push(now(args[i]))
+  const call: Call = [method, copies]
   const keep = (settle?: (result: any) => void) => {
     // Full: one call is lost, the oldest push (splice returns the evicted call: truthy) or this one.
     if (q.length >= LIMIT && ((q.lost = (q.lost || 0) + 1), !q.some((c, i) => c[0] == 'user.push' && q.splice(i, 1)))) return
@@ -79,7 +83,18 @@ export function stub(w: any, d: Document, src: string, name: string) {
   }
   const script = d.createElement('script')
   script.async = true
-  script.src = src
   if (name != 'userbeam') script.setAttribute('data-global', name)
+  try {
+    // A page that enforces Trusted Types refuses a plain string here: through a policy named
+    // userbeam, which its CSP must then allow (trusted-types userbeam).
+    script.src = src
+  } catch {
+    try {
+      script.src = w.trustedTypes.createPolicy('userbeam', { createScriptURL: (url: string) => url }).createScriptURL(src)
+    } catch {
+      // Not allowed either: the browser has logged the refusal; the stub goes on recording calls.
+      return
+    }
+  }
   d.head.appendChild(script)
 }

@@ -8,6 +8,7 @@ import type { Format, ProfileRecord } from '../types'
 import { explain, readBody, refusal } from './answers'
 import { secondsDate, wholeSecondDates } from './dates'
 import { jsonHeaders, profileId } from './wire'
+import { stringify } from '../own'
 
 /**
  * One profile as Growlytics' customer body.
@@ -43,7 +44,7 @@ export const growlytics: Format = {
       url: endpoint,
       method: 'POST',
       headers: jsonHeaders(headers, { Accept: 'application/json' }),
-      body: JSON.stringify(growlyticsCustomer(record)),
+      body: stringify(growlyticsCustomer(record)),
       records: [record],
     })),
   classify(answer) {

@@ -6,7 +6,7 @@
 import type { Format } from '../types'
 import { readBody, refusal } from './answers'
 import { jsonHeaders, plainValues } from './wire'
-import { own } from '../own'
+import { names, own, stringify } from '../own'
 
 /** SDK name -> Haptik's top-level field. */
 const TOP: Record<string, string> = { name: 'name', email: 'email', mobile: 'mobile_no', language_code: 'language_code' }
@@ -58,7 +58,7 @@ export const haptik: Format = {
       const body: Record<string, unknown> = { auth_id: id }
       const custom: Record<string, unknown> = {}
       const values = plainValues(record)
-      for (const name in values) {
+      for (const name of names(values)) {
         if (own(TOP, name)) body[TOP[name]] = values[name]
         else custom[name] = values[name]
       }
@@ -69,7 +69,7 @@ export const haptik: Format = {
         url: endpoint,
         method: create ? 'POST' : 'PUT',
         headers: head,
-        body: JSON.stringify(body),
+        body: stringify(body),
         records: [record],
         ...(create ? { creates: [id] } : {}),
       }

@@ -5,6 +5,7 @@
 import { growlyticsRules } from '../attributes'
 import type { Format, ProfileRecord } from '../types'
 import { jsonHeaders } from './wire'
+import { stringify } from '../own'
 
 /** One profile on the wire. */
 export function jsonProfile(record: ProfileRecord) {
@@ -30,7 +31,7 @@ export const json: Format = {
       url: endpoint,
       method: 'POST',
       headers: jsonHeaders(headers),
-      body: JSON.stringify({ sentAt: new Date(now).toISOString(), profiles: records.map(jsonProfile) }),
+      body: stringify({ sentAt: new Date(now).toISOString(), profiles: records.map(jsonProfile) }),
       records,
     },
   ],

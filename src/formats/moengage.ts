@@ -8,6 +8,7 @@ import type { Format, OutgoingRequest, ProfileRecord } from '../types'
 import { explain, readBody, refusal, type Said } from './answers'
 import { secondsDate, wholeSecondDates } from './dates'
 import { jsonHeaders, plainValues, profileId } from './wire'
+import { names, stringify } from '../own'
 
 /** customer_id values MoEngage refuses, compared trimmed and in lower case (the strictest reading). */
 export const MOENGAGE_BLOCKED_IDS = ['unknown', 'guest', 'null', '0', '1', 'true', 'false', 'user_attribute_unique_id', '', 'na', 'n/a', "''", 'dummy_seller_code', 'user_id', 'id', 'customer_id', 'uid', 'userid', 'none', '-2', '-1', '2']
@@ -55,7 +56,7 @@ function pack<T>(items: T[], size: (item: T) => number, room: number): T[][] {
  */
 function moengageCustomer(record: ProfileRecord) {
   const attributes = plainValues(record)
-  for (const name in record.attributes) {
+  for (const name of names(record.attributes)) {
     if (record.attributes[name].type === 'date') attributes[name] = secondsDate(attributes[name] as string, 'T', 'Z')
   }
   return { type: 'customer', customer_id: profileId(record), attributes }
@@ -76,12 +77,12 @@ function single(record: ProfileRecord, url: string, headers: Record<string, stri
   const customer = moengageCustomer(record)
   const records = [record]
   const request = (body: string): OutgoingRequest => ({ url, method: 'POST', headers, body, records })
-  const whole = JSON.stringify(customer)
+  const whole = stringify(customer)
   if (utf8Length(whole) < SINGLE_MAX) return request(whole)
-  const envelope = utf8Length(JSON.stringify({ ...customer, attributes: {} }))
-  const entry = ([name, value]: [string, unknown]) => utf8Length(JSON.stringify(name) + JSON.stringify(value)) + 1
+  const envelope = utf8Length(stringify({ ...customer, attributes: {} }))
+  const entry = ([name, value]: [string, unknown]) => utf8Length(stringify(name) + stringify(value)) + 1
   const parts = pack(Object.entries(customer.attributes), entry, SINGLE_MAX - envelope)
-  const steps = parts.map((part) => request(JSON.stringify({ ...customer, attributes: Object.fromEntries(part) })))
+  const steps = parts.map((part) => request(stringify({ ...customer, attributes: Object.fromEntries(part) })))
   for (let i = 1; i < steps.length; i++) steps[i - 1].then = steps[i]
   return steps[0]
 }
@@ -131,7 +132,7 @@ export const moengage: Format = {
     value(name, typed) {
       // Within the item limits, an array of escaped control characters can still pass 128 KB: it
       // could never be sent, and would hold back the rest of its profile.
-      const bytes = typed.type === 'array' ? utf8Length(JSON.stringify(typed.value)) : 0
+      const bytes = typed.type === 'array' ? utf8Length(stringify(typed.value)) : 0
       return bytes > VALUE_MAX
         ? `the array takes ${bytes} bytes as JSON; one value may take at most 120,000 (a MoEngage call carries 128,000)`
         : wholeSecondDates(name, typed)
@@ -144,7 +145,7 @@ export const moengage: Format = {
     const bulk = transitionUrl(endpoint)
     if (!bulk) return records.map((record) => single(record, endpoint, head))
     const room = BULK_MAX - utf8Length(`${BULK_OPEN}]}`)
-    const elements = (run: ProfileRecord[]) => run.map((record) => ({ record, text: JSON.stringify(moengageCustomer(record)) }))
+    const elements = (run: ProfileRecord[]) => run.map((record) => ({ record, text: stringify(moengageCustomer(record)) }))
     // A group of one goes alone to the customer URL, whose limit (128 KB) is the larger one. A
     // customer's second record goes in a later call: MoEngage does not say in which order it
     // applies one call's elements (the page-hide beacon builds with such records too).

@@ -8,6 +8,7 @@ import type { Format, OutgoingRequest, ProfileRecord } from '../types'
 import { readBody, refusal } from './answers'
 import { dateProblem } from './dates'
 import { jsonHeaders, plainValues, profileId } from './wire'
+import { names, stringify } from '../own'
 
 /** The fields update_or_create takes at top level (user_id is the profile's id). */
 const USERCOM_FIELDS = ['assigned_to', 'city', 'company_id', 'country', 'email', 'facebook_url', 'first_name', 'gender', 'google_url', 'gravatar_url', 'last_name', 'linkedin_url', 'notifications', 'phone_number', 'region', 'score', 'status', 'timezone', 'twitter_url', 'unsubscribed']
@@ -27,8 +28,8 @@ function upsert(record: ProfileRecord, base: string, query: string, headers: Rec
   const standard: Record<string, unknown> = { user_id: id }
   const custom: Record<string, unknown> = {}
   const values = plainValues(record, field)
-  for (const name in values) (USERCOM_FIELDS.includes(name) ? standard : custom)[name] = values[name]
-  const post = (path: string, body: object) => ({ url: base + path + query, method: 'POST', headers, body: JSON.stringify(body), records })
+  for (const name of names(values)) (USERCOM_FIELDS.includes(name) ? standard : custom)[name] = values[name]
+  const post = (path: string, body: object) => ({ url: base + path + query, method: 'POST', headers, body: stringify(body), records })
   const first: OutgoingRequest = post('users/update_or_create/', standard)
   if (Object.keys(custom).length) first.then = post(`users-by-id/${encodeURIComponent(id)}/set_multiple_attributes/`, custom)
   return first

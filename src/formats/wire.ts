@@ -3,6 +3,7 @@
  * site's, and a record's attributes as plain name -> value pairs.
  */
 import type { AttributeValue, ProfileRecord } from '../types'
+import { names, own } from '../own'
 
 /**
  * The id a vendor knows the profile by. Vendor formats have `anonymous: false`, so the client
@@ -22,8 +23,8 @@ export const profileId = (record: ProfileRecord): string => record.userId ?? rec
  */
 export function jsonHeaders(site: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...extra }
-  for (const name in site) {
-    for (const own in headers) if (own.toLowerCase() === name.toLowerCase()) delete headers[own]
+  for (const name of names(site)) {
+    for (const own of names(headers)) if (own.toLowerCase() === name.toLowerCase()) delete headers[own]
     headers[name] = site[name]
   }
   return headers
@@ -39,10 +40,10 @@ export function jsonHeaders(site: Record<string, string>, extra: Record<string, 
 export function plainValues(record: ProfileRecord, rename = (name: string) => name): Record<string, AttributeValue> {
   const values: Record<string, AttributeValue> = {}
   const at: Record<string, number> = {}
-  for (const name in record.attributes) {
+  for (const name of names(record.attributes)) {
     const { value, at: when } = record.attributes[name]
     const field = rename(name)
-    if (field in at && at[field] > when) continue
+    if (own(at, field) && at[field] > when) continue
     values[field] = value
     at[field] = when
   }

@@ -12,6 +12,7 @@ import { peerOf } from './node'
 import { carriedProfiles } from './profiles'
 import { memoryRateStore, overLimit, type RateLimit } from './rate-limit'
 import { signatureProblem } from './verify'
+import { names } from '../own'
 
 export { signUserId } from './verify'
 export { memoryRateStore, type RateLimit, type RateStore } from './rate-limit'
@@ -154,8 +155,8 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
         if (problem) reasons.push(`id "${p.id}": ${problem}`)
       }
       for (const r of checkAttributes(p.values, format.rules).rejected) reasons.push(`attribute "${r.attribute}": ${r.reason}`)
-      for (const name in p.types) {
-        const problem = declaredProblem(p.types[name], p.values[name], format)
+      for (const name of names(p.types)) {
+        const problem = declaredProblem(p.types![name], p.values[name], format)
         if (problem) reasons.push(`attribute "${name}": ${problem}`)
       }
       // One request's profile over the cap is over it whatever the vendor already holds.

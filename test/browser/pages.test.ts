@@ -1,4 +1,5 @@
-// Scenarios 8-10: hostile pages. IndexedDB refused or out of quota, a strict CSP, the SDK file missing.
+// Scenarios 8-10: hostile pages. IndexedDB refused or out of quota, a strict CSP, the SDK file missing,
+// Trusted Types, libraries that changed the built-ins.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -156,6 +157,55 @@ describe('hostile pages', () => {
     expect(profiles['u-10']).toEqual({ step: 3 })
     expect(Object.entries(profiles).filter(([key]) => key !== 'u-10').map(([, p]) => p)).toEqual([{ step: 1 }])
     expect((await events(page)).sent.length).toBeGreaterThan(0)
+    expect(pageErrors).toEqual([])
+  })
+
+  it('10c: the snippet on a page that enforces Trusted Types: the SDK still loads (policy "userbeam") and delivers', async () => {
+    const context = await env.context()
+    const url = env.server.page(
+      '/ten-c.html',
+      `<!doctype html><title>trusted types</title>
+      <script>${snippet()}</script>
+      <script>
+        userbeam.init({ endpoint: '/profiles', flushInterval: 20 })
+        userbeam.user.identify('u-10c', { plan: 'pro' })
+        window.delivered = userbeam.flush().then(() => 'delivered')
+      </script>`,
+      { 'content-security-policy': "require-trusted-types-for 'script'; trusted-types userbeam" },
+    )
+    const { page, pageErrors } = await open(context, url)
+    expect(await page.evaluate(() => (window as any).delivered)).toBe('delivered')
+    expect(env.server.profiles()['u-10c']).toEqual({ plan: 'pro' })
+    expect(pageErrors).toEqual([])
+  })
+
+  it('10d: a page whose libraries changed the built-ins (enumerable Object.prototype methods, Array.prototype.toJSON, a frozen Array.prototype): delivered as sent', async () => {
+    const context = await env.context()
+    const url = env.server.page(
+      '/ten-d.html',
+      `<!doctype html><title>old libraries</title>
+      <script>
+        Object.prototype.extend = function () {}
+        Array.prototype.toJSON = function () { return '[' + this.map((item) => JSON.stringify(item)).join(',') + ']' }
+        Object.freeze(Array.prototype)
+      </script>
+      <script>${snippet()}</script>
+      <script>
+        window.events = { sent: [], error: [], drop: [] }
+        userbeam.init({ endpoint: '/profiles', flushInterval: 20 })
+        userbeam.on('error', (e) => events.error.push(e))
+        userbeam.user.push({ step: 1 })
+        userbeam.user.identify('u-10d', { step: 2 })
+        window.delivered = userbeam.flush().then(() => 'delivered')
+      </script>`,
+    )
+    const { page, pageErrors, warnings } = await open(context, url)
+    expect(await page.evaluate(() => (window as any).delivered)).toBe('delivered')
+    const profiles = env.server.profiles()
+    expect(profiles['u-10d']).toEqual({ step: 2 })
+    expect(Object.entries(profiles).filter(([key]) => key !== 'u-10d').map(([, p]) => p)).toEqual([{ step: 1 }])
+    expect((await events(page)).error).toEqual([])
+    expect(warnings).toEqual([])
     expect(pageErrors).toEqual([])
   })
 })
