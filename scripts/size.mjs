@@ -64,16 +64,18 @@ async function npmEntryWhole() {
 // the take-over of the snippet throw; a replaced Array.from skipped the call-time copy), Safari before 15
 // (no performance.timeOrigin: nothing was stored), a console that throws, Trusted Types (the snippet's
 // script.src threw), and an endpoint resolved against the page, not a <base href> on another origin.
+// Then by ~40 B for what a first-user hunt found: a giveUpAfter under two minutes reported in seconds
+// (not "0 minutes"), and a second init() that names the SDK file loaded twice.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_390, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_420, aim: 4_096 },
   ...[
-    ['json', 12_350],
-    ['growlytics', 12_905],
-    ['usercom', 13_430],
-    ['moengage', 13_975],
-    ['haptik', 13_240],
+    ['json', 12_385],
+    ['growlytics', 12_940],
+    ['usercom', 13_460],
+    ['moengage', 14_005],
+    ['haptik', 13_275],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
   { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_710 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },

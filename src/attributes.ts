@@ -3,8 +3,8 @@
  * exactly why each rejected one was rejected. Pure: no browser API, so the relay reuses it.
  * Nothing here throws, whatever the input (proxies with throwing traps, getters, cycles).
  */
-import type { AttributeType, AttributeValue, Rules } from './types'
-import { names, own } from './own'
+import type { AttributeType, AttributeValue, Rules } from './types.js'
+import { names, own } from './own.js'
 
 /** The Growlytics limits: also the default limits of the `json` format. */
 export const growlyticsRules: Rules = {

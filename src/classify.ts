@@ -3,8 +3,8 @@
  * look at its vendor's bodies first (a 200 that says "fail"); this is what every answer falls
  * back to.
  */
-import { parseRetryAfter } from './backoff'
-import type { Answer, Verdict } from './types'
+import { parseRetryAfter } from './backoff.js'
+import type { Answer, Verdict } from './types.js'
 
 export function classify(answer: Answer, now = Date.now()): Verdict {
   const { status } = answer

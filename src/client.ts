@@ -4,21 +4,21 @@
  * object has no effect), then applied in call order once the stored identity is loaded, merged
  * into per-profile deltas, and committed to the queue in one transaction per tick.
  */
-import { applyProfileLimits, describe, idProblem, readAttributes, type Rejection, type Typed } from './attributes'
-import { MAX_DELAY } from './backoff'
-import { createDelivery } from './delivery'
-import { createEmitter, type Listener } from './emitter'
-import { formats } from './formats/index'
-import { json } from './formats/json'
-import { anonymous, profileKey, uuid } from './identity'
-import { resolveOptions } from './options'
-import { createQueue } from './queue'
-import { mergeRecord, overBudget, toProfile } from './records'
-import { createScheduler, type Outcome } from './scheduler'
-import { idbKV, memoryKV, resilientKV } from './store'
-import { createTabs } from './tabs'
-import type { AttributeType, Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types'
-import { names, own } from './own'
+import { applyProfileLimits, describe, idProblem, readAttributes, type Rejection, type Typed } from './attributes.js'
+import { MAX_DELAY } from './backoff.js'
+import { createDelivery } from './delivery.js'
+import { createEmitter, type Listener } from './emitter.js'
+import { formats } from './formats/index.js'
+import { json } from './formats/json.js'
+import { anonymous, profileKey, uuid } from './identity.js'
+import { resolveOptions } from './options.js'
+import { createQueue } from './queue.js'
+import { mergeRecord, overBudget, toProfile } from './records.js'
+import { createScheduler, type Outcome } from './scheduler.js'
+import { idbKV, memoryKV, resilientKV } from './store.js'
+import { createTabs } from './tabs.js'
+import type { AttributeType, Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types.js'
+import { names, own } from './own.js'
 
 export interface User {
   /** Adds or updates attributes of the current visitor, anonymous or identified. */
@@ -157,7 +157,7 @@ export function createClient(options: Options): Client {
       giveUp: () => {
         const failing = scheduler.failing
         if (failing > config.giveUpAfter) {
-          return `sends failed for ${Math.round(failing / 60_000)} minutes, past giveUpAfter: given up`
+          return `sends failed for ${failing < 120_000 ? `${Math.round(failing / 1000)} seconds` : `${Math.round(failing / 60_000)} minutes`}, past giveUpAfter: given up`
         }
       },
       flight: (records, flying) =>

@@ -4,12 +4,12 @@
  * going away, from what this tab knows, with keepalive. At most one request per profile is in
  * flight.
  */
-import { classify } from './classify'
-import { recordBytes, runs, toProfile } from './records'
-import type { Outcome } from './scheduler'
-import { byteLength, KEEPALIVE_MAX, transmit } from './transport'
-import type { Answer, EventMap, Format, OutgoingRequest, ProfileRecord, Verdict } from './types'
-import { stringify } from './own'
+import { classify } from './classify.js'
+import { recordBytes, runs, toProfile } from './records.js'
+import type { Outcome } from './scheduler.js'
+import { byteLength, KEEPALIVE_MAX, transmit } from './transport.js'
+import type { Answer, EventMap, Format, OutgoingRequest, ProfileRecord, Verdict } from './types.js'
+import { stringify } from './own.js'
 
 export interface DeliveryConfig {
   endpoint: string

@@ -2,8 +2,8 @@
  * Events and console output. Listeners are the page's code: one that throws is reported on the
  * console and never breaks delivery. Rejections are loud in debug, quiet otherwise.
  */
-import type { EventMap } from './types'
-import { own } from './own'
+import type { EventMap } from './types.js'
+import { own } from './own.js'
 
 export type Listener<K extends keyof EventMap> = (event: EventMap[K]) => void
 

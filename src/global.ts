@@ -3,12 +3,12 @@
  * the snippet stub recorded and replays them in order, and sets itself up from the script tag's
  * data attributes. `data-global="Growlytics"` exposes the same object under a second name.
  */
-import { createClient, type Client } from './client'
-import { warnSafely } from './emitter'
-import { BOOLEANS, NAMES, NUMBERS } from './options'
-import { LIMIT, record, type Call, type Recorded } from './snippet'
-import type { Destination, Options } from './types'
-import { names } from './own'
+import { createClient, type Client } from './client.js'
+import { warnSafely } from './emitter.js'
+import { BOOLEANS, NAMES, NUMBERS } from './options.js'
+import { LIMIT, record, type Call, type Recorded } from './snippet.js'
+import type { Destination, Options } from './types.js'
+import { names } from './own.js'
 
 /** `window.userbeam`: the client's calls, and init(). */
 export interface Global extends Pick<Client, 'user' | 'flush' | 'on' | 'consent'> {
@@ -81,7 +81,7 @@ function create(destination?: Destination): Global & { __userbeam: true } {
   return {
     __userbeam: true,
     init(options) {
-      if (client) return warn('init() called twice: the second was ignored')
+      if (client) return warn('init() called twice (or the SDK file loaded twice): the second was ignored')
       // A one-destination build (dist/userbeam.<name>.min.js) sends to its own destination by default.
       let given = options
       try {

@@ -2,7 +2,7 @@
  * Who the visitor is: a random anonymous id from the first visit, a user id after identify.
  * Pure transitions over IdentityState; the client persists the state beside the queue.
  */
-import type { IdentityState } from './types'
+import type { IdentityState } from './types.js'
 
 /** A v4 UUID: crypto.randomUUID where the page is a secure context, getRandomValues elsewhere. */
 export function uuid(): string {

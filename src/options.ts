@@ -2,11 +2,15 @@
  * Options in, a complete configuration out, with a sentence for every option that was wrong
  * and what was used instead. Never throws: a misconfigured page keeps working.
  */
-import { MAX_DELAY } from './backoff'
-import type { Destination, Options } from './types'
-import { names } from './own'
+import { MAX_DELAY } from './backoff.js'
+import type { Destination, Options } from './types.js'
+import { names } from './own.js'
 
-export type Config = Required<Omit<Options, 'holdAnonymous' | 'allowPublicKey'>> & { holdAnonymous?: boolean }
+export type Config = Required<Omit<Options, 'endpoint' | 'headers' | 'holdAnonymous' | 'allowPublicKey'>> & {
+  endpoint: string
+  headers: Record<string, string>
+  holdAnonymous?: boolean
+}
 
 export const DEFAULTS: Omit<Config, 'endpoint'> = {
   destination: 'json',

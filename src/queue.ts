@@ -4,11 +4,11 @@
  * Every change is one transaction: a group of calls is merged in one commit, an answer settles
  * the records it carried in one more.
  */
-import { isIdentity, uuid } from './identity'
-import { isRecord, mergeRecord, settleRecord } from './records'
-import type { KV } from './store'
-import type { Delta, IdentityState, ProfileRecord, RetryState } from './types'
-import { names, own } from './own'
+import { isIdentity, uuid } from './identity.js'
+import { isRecord, mergeRecord, settleRecord } from './records.js'
+import type { KV } from './store.js'
+import type { Delta, IdentityState, ProfileRecord, RetryState } from './types.js'
+import { names, own } from './own.js'
 
 const RECORD = 'r:'
 const IDENTITY = 'identity'

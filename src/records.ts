@@ -3,8 +3,8 @@
  * a record, what an acknowledged snapshot removes, and which records a full queue gives up first.
  * Both storage backends run these same functions inside their transactions.
  */
-import type { Delta, Profile, ProfileRecord } from './types'
-import { names, own, stringify } from './own'
+import type { Delta, Profile, ProfileRecord } from './types.js'
+import { names, own, stringify } from './own.js'
 
 /** Merges a delta (and, in hold-anonymous mode, a folded anonymous record) into a record. */
 export function mergeRecord(

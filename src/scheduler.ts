@@ -3,8 +3,8 @@
  * update (or goes at once when a batch is full); failures back off with jitter or exactly as
  * long as the server asked; offline waits for the network; refused credentials pause.
  */
-import { AUTH_PAUSE, backoffDelay, MAX_DELAY } from './backoff'
-import type { RetryState } from './types'
+import { AUTH_PAUSE, backoffDelay, MAX_DELAY } from './backoff.js'
+import type { RetryState } from './types.js'
 
 /** A run of failures is given up only after at least this many attempts, however long it lasted. */
 export const GIVE_UP_ATTEMPTS = 10

@@ -4,7 +4,7 @@
  * to the other tabs over a BroadcastChannel. Without Web Locks, a lease written in an IndexedDB
  * transaction (atomic, unlike a localStorage flag) plays the lock: it may delay, never duplicate.
  */
-import type { KV } from './store'
+import type { KV } from './store.js'
 
 export interface Tabs {
   /** Runs `fn` as the only sender across tabs; undefined when another tab holds the lease. */

@@ -2,7 +2,7 @@
  * One request on the wire: fetch with a timeout, keepalive when the body is small enough to
  * outlive the page. Never rejects: a network failure or a timeout comes back as a reason.
  */
-import type { Answer, OutgoingRequest } from './types'
+import type { Answer, OutgoingRequest } from './types.js'
 
 /** Browsers refuse keepalive bodies past 64 KiB in flight; stay clear of it. */
 export const KEEPALIVE_MAX = 60_000

@@ -205,9 +205,9 @@ export type Destination = 'json' | 'growlytics' | 'usercom' | 'moengage' | 'hapt
 /** Options of createClient and userbeam.init. */
 export interface Options {
   /** Upsert endpoint URL (required): your backend or a relay on your own origin. */
-  endpoint: string
-  /** Extra request headers. Never put a vendor secret here: use a relay. */
-  headers?: Record<string, string>
+  endpoint: string | URL
+  /** Extra request headers (an object, a Headers or a Map). Never put a vendor secret here: use a relay. */
+  headers?: Record<string, string> | Headers | Map<string, string>
   /** Wait this long (ms) after the first pending update before sending. Default 1000. */
   flushInterval?: number
   /** Most profiles in one request; reaching it sends at once. Default 100. */

@@ -200,6 +200,6 @@ describe('a second global name: the Growlytics drop-in', () => {
     expect(second).toBe(first)
     expect(w.userbeam).toBe(first)
     expect(w.Growlytics).toBe(first)
-    expect(warned()).toEqual(['userbeam: init() called twice: the second was ignored'])
+    expect(warned()).toEqual(['userbeam: init() called twice (or the SDK file loaded twice): the second was ignored'])
   })
 })

@@ -139,6 +139,32 @@ describe('the relay', () => {
     expect(vendorHits).toHaveLength(1)
   })
 
+  it('under toNodeListener, a maxBodyBytes above 1 MB is the limit (the adapter reads it from the relay)', async () => {
+    const origin = await relay({ destination: 'json', maxBodyBytes: 3_000_000 })
+    const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles: [], pad: 'x'.repeat(1_600_000) }) })
+    expect(response.status).toBe(200)
+    expect(vendorHits).toHaveLength(1)
+  })
+
+  it('refuses at creation a credential or a verify secret whose environment variable is not set, naming it', () => {
+    const make = (extra: Partial<RelayOptions>) => () => createRelay({ destination: 'json', vendorUrl, credential: {}, ...extra })
+    const unset = undefined as unknown as string
+    expect(make({ credential: { 'x-growlytics-key': unset } })).toThrow('userbeam relay: the credential header "x-growlytics-key" is empty, holds "undefined" or does not decode: is its environment variable set?')
+    expect(make({ credential: { Authorization: `Token ${unset}` } })).toThrow('"Authorization" is empty')
+    expect(make({ credential: { Authorization: `Basic ${btoa(`${unset}:${unset}`)}` } })).toThrow('"Authorization" is empty')
+    expect(make({ credential: { Authorization: `Basic ${btoa(`workspace:${unset}`)}` } })).toThrow('"Authorization" is empty')
+    expect(make({ verify: { secret: unset } })).toThrow('userbeam relay: verify.secret must be a non-empty string: is its environment variable (USERBEAM_SECRET) set?')
+    expect(make({ credential: { Authorization: `Basic ${btoa('workspace:key')}`, 'x-growlytics-key': 'k-1' }, verify: { secret: 's' } })).not.toThrow()
+  })
+
+  it('hides a part of the credential a vendor quotes: URL-encoded, or cut short', async () => {
+    const key = 'gk_live_8f2a9c4e7b1d6a3f'
+    const origin = await relay({ destination: 'json', credential: { 'x-growlytics-key': key } })
+    vendorAnswer = () => ({ status: 401, body: { said: `key ${key.slice(0, 16)}... refused; see /keys?k=${encodeURIComponent(key + '&')}` } })
+    const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"profiles":[]}' })
+    expect(JSON.parse(await response.text()).said).toBe('key [credential]... refused; see /keys?k=[credential]%26')
+  })
+
   it('answers 413 to an oversized body', async () => {
     const origin = await relay({ destination: 'json', maxBodyBytes: 1000 })
     const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles: [], pad: 'x'.repeat(2000) }) })

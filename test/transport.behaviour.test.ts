@@ -71,6 +71,24 @@ describe('answers', () => {
     second.close()
   })
 
+  it('a giveUpAfter of seconds says seconds, not "0 minutes"', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      state.reply = () => status(503)
+      // Short jittered waits: ten tries take about 10 s in all.
+      vi.spyOn(Math, 'random').mockReturnValue(0.01)
+      const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10, giveUpAfter: 5000 })
+      const events = collect(c)
+      c.user.push({ plan: 'pro' })
+      for (let second = 0; second < 600 && !events.drop.length; second++) await vi.advanceTimersByTimeAsync(1000)
+      expect(events.drop[0].reason).toMatch(/^sends failed for \d+ seconds, past giveUpAfter: given up \(last: HTTP 503\)$/)
+      c.close()
+    } finally {
+      vi.useRealTimers()
+      vi.restoreAllMocks()
+    }
+  })
+
   it('a send that keeps failing past giveUpAfter (and 10 attempts) is dropped with a drop event that says so', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     try {

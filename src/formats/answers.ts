@@ -2,7 +2,7 @@
  * Reading a vendor's refusal: its own message goes into the verdict's reason. What only the
  * HTTP status decides (2xx, 408, 413, 429, 5xx) is left to the generic rules in ../classify.
  */
-import type { Answer, Verdict } from '../types'
+import type { Answer, Verdict } from '../types.js'
 
 /** What a vendor says about a refusal: its error type, if it has one, and its message. */
 export interface Said {

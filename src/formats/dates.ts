@@ -3,7 +3,7 @@
  * format that cannot carry that exact instant refuses it in its rules, so nothing is ever rounded
  * or reformatted away on the wire.
  */
-import type { Typed } from '../attributes'
+import type { Typed } from '../attributes.js'
 
 /** What Date#toISOString gives for the years 0000-9999; other years get a signed six-digit form. */
 const ISO = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)\.(\d{3})Z$/

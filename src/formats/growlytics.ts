@@ -3,12 +3,12 @@
  * one profile per request as `{ id, attributes: [{ name, type, value }] }`, dates as
  * `YYYY-MM-DD HH:MM:SS` UTC. The json format's default limits are Growlytics' own.
  */
-import { growlyticsRules } from '../attributes'
-import type { Format, ProfileRecord } from '../types'
-import { explain, readBody, refusal } from './answers'
-import { secondsDate, wholeSecondDates } from './dates'
-import { jsonHeaders, profileId } from './wire'
-import { stringify } from '../own'
+import { growlyticsRules } from '../attributes.js'
+import type { Format, ProfileRecord } from '../types.js'
+import { explain, readBody, refusal } from './answers.js'
+import { secondsDate, wholeSecondDates } from './dates.js'
+import { jsonHeaders, profileId } from './wire.js'
+import { stringify } from '../own.js'
 
 /**
  * One profile as Growlytics' customer body.

@@ -3,10 +3,10 @@
  * name, email and mobile go to name, email and mobile_no, language_code to the top level, every
  * other attribute into a flat custom_data.
  */
-import type { Format } from '../types'
-import { readBody, refusal } from './answers'
-import { jsonHeaders, plainValues } from './wire'
-import { names, own, stringify } from '../own'
+import type { Format } from '../types.js'
+import { readBody, refusal } from './answers.js'
+import { jsonHeaders, plainValues } from './wire.js'
+import { names, own, stringify } from '../own.js'
 
 /** SDK name -> Haptik's top-level field. */
 const TOP: Record<string, string> = { name: 'name', email: 'email', mobile: 'mobile_no', language_code: 'language_code' }

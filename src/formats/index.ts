@@ -3,10 +3,10 @@
  * @example
  * formats.moengage.build(records, context)
  */
-import { growlytics } from './growlytics'
-import { haptik } from './haptik'
-import { json } from './json'
-import { moengage } from './moengage'
-import { usercom } from './usercom'
+import { growlytics } from './growlytics.js'
+import { haptik } from './haptik.js'
+import { json } from './json.js'
+import { moengage } from './moengage.js'
+import { usercom } from './usercom.js'
 
 export const formats = { json, growlytics, usercom, moengage, haptik }

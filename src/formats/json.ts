@@ -2,10 +2,10 @@
  * The `json` format: Userbeam's own batch of typed profiles, for your backend or a relay.
  * Pure: records in, requests out.
  */
-import { growlyticsRules } from '../attributes'
-import type { Format, ProfileRecord } from '../types'
-import { jsonHeaders } from './wire'
-import { stringify } from '../own'
+import { growlyticsRules } from '../attributes.js'
+import type { Format, ProfileRecord } from '../types.js'
+import { jsonHeaders } from './wire.js'
+import { stringify } from '../own.js'
 
 /** One profile on the wire. */
 export function jsonProfile(record: ProfileRecord) {

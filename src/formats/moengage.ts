@@ -3,12 +3,12 @@
  * several profiles are pending, `POST .../v1/transition/<workspace_id>` with
  * `{ type: 'transition', elements }`, each call under 100 KB. Dates `YYYY-MM-DDTHH:mm:ssZ`.
  */
-import { runs } from '../records'
-import type { Format, OutgoingRequest, ProfileRecord } from '../types'
-import { explain, readBody, refusal, type Said } from './answers'
-import { secondsDate, wholeSecondDates } from './dates'
-import { jsonHeaders, plainValues, profileId } from './wire'
-import { names, stringify } from '../own'
+import { runs } from '../records.js'
+import type { Format, OutgoingRequest, ProfileRecord } from '../types.js'
+import { explain, readBody, refusal, type Said } from './answers.js'
+import { secondsDate, wholeSecondDates } from './dates.js'
+import { jsonHeaders, plainValues, profileId } from './wire.js'
+import { names, stringify } from '../own.js'
 
 /** customer_id values MoEngage refuses, compared trimmed and in lower case (the strictest reading). */
 export const MOENGAGE_BLOCKED_IDS = ['unknown', 'guest', 'null', '0', '1', 'true', 'false', 'user_attribute_unique_id', '', 'na', 'n/a', "''", 'dummy_seller_code', 'user_id', 'id', 'customer_id', 'uid', 'userid', 'none', '-2', '-1', '2']

@@ -3,12 +3,12 @@
  * only after it succeeded, `POST <base>users-by-id/<user_id>/set_multiple_attributes/` with the
  * custom attributes. `<base>` is the API base (`https://<app>.user.com/api/public/`) or a relay's.
  */
-import { tooLong } from '../attributes'
-import type { Format, OutgoingRequest, ProfileRecord } from '../types'
-import { readBody, refusal } from './answers'
-import { dateProblem } from './dates'
-import { jsonHeaders, plainValues, profileId } from './wire'
-import { names, stringify } from '../own'
+import { tooLong } from '../attributes.js'
+import type { Format, OutgoingRequest, ProfileRecord } from '../types.js'
+import { readBody, refusal } from './answers.js'
+import { dateProblem } from './dates.js'
+import { jsonHeaders, plainValues, profileId } from './wire.js'
+import { names, stringify } from '../own.js'
 
 /** The fields update_or_create takes at top level (user_id is the profile's id). */
 const USERCOM_FIELDS = ['assigned_to', 'city', 'company_id', 'country', 'email', 'facebook_url', 'first_name', 'gender', 'google_url', 'gravatar_url', 'last_name', 'linkedin_url', 'notifications', 'phone_number', 'region', 'score', 'status', 'timezone', 'twitter_url', 'unsubscribed']

@@ -2,8 +2,8 @@
  * What every vendor request shares: the id a profile goes by, JSON headers merged with the
  * site's, and a record's attributes as plain name -> value pairs.
  */
-import type { AttributeValue, ProfileRecord } from '../types'
-import { names, own } from '../own'
+import type { AttributeValue, ProfileRecord } from '../types.js'
+import { names, own } from '../own.js'
 
 /**
  * The id a vendor knows the profile by. Vendor formats have `anonymous: false`, so the client

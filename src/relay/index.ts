@@ -5,17 +5,17 @@
  * to the vendor, and maps the answer back (status, reason, Retry-After) without ever echoing the
  * credential. Its only state is the rate limiter's store.
  */
-import { checkAttributes, idProblem, typeValue } from '../attributes'
-import { formats } from '../formats/index'
-import type { Format } from '../types'
-import { peerOf } from './node'
-import { carriedProfiles } from './profiles'
-import { memoryRateStore, overLimit, type RateLimit } from './rate-limit'
-import { signatureProblem } from './verify'
-import { names } from '../own'
+import { checkAttributes, idProblem, typeValue } from '../attributes.js'
+import { formats } from '../formats/index.js'
+import type { Destination, Format } from '../types.js'
+import { peerOf } from './node.js'
+import { carriedProfiles } from './profiles.js'
+import { memoryRateStore, overLimit, type RateLimit } from './rate-limit.js'
+import { signatureProblem } from './verify.js'
+import { names } from '../own.js'
 
-export { signUserId } from './verify'
-export { memoryRateStore, type RateLimit, type RateStore } from './rate-limit'
+export { signUserId } from './verify.js'
+export { memoryRateStore, type RateLimit, type RateStore } from './rate-limit.js'
 
 /** A date as the typed formats write it: ISO 8601 UTC (json) or `YYYY-MM-DD HH:MM:SS` (Growlytics). */
 const DATE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{3})?Z?$/
@@ -32,7 +32,7 @@ function declaredProblem(declared: unknown, value: unknown, format: Format): str
 
 export interface RelayOptions {
   /** The format the SDK sends and the vendor receives: 'json', 'growlytics', 'usercom', 'moengage' or 'haptik'. */
-  destination: string
+  destination: Destination
   /** The vendor URL the relay stands for; the request path after `mount` is appended to it. */
   vendorUrl: string
   /** Where the relay is mounted on your origin (its path prefix). Default '/'. */
@@ -76,9 +76,18 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
  * })
  * // the page: createClient({ destination: 'moengage', endpoint: '/relay/moengage/v1/customer/<workspace_id>' })
  */
-export function createRelay(options: RelayOptions): (request: Request) => Promise<Response> {
+export function createRelay(options: RelayOptions): Relay {
   const format: Format | undefined = (formats as Record<string, Format>)[options.destination]
   if (!format) throw new Error(`userbeam relay: unknown destination "${options.destination}"; use one of ${Object.keys(formats).join(', ')}`)
+  // Refused here, not at the first request: an environment variable that is not set.
+  for (const [name, value] of Object.entries(options.credential ?? {})) {
+    if (typeof value !== 'string' || /^(\S+\s+)?(undefined|null)?$/i.test(value) || /^basic\s/i.test(value) && /(^|:)(undefined|null)?(:|$)/.test(safeAtob(value))) {
+      throw new Error(`userbeam relay: the credential header "${name}" is empty, holds "undefined" or does not decode: is its environment variable set?`)
+    }
+  }
+  if (options.verify && (typeof options.verify.secret !== 'string' || !options.verify.secret)) {
+    throw new Error('userbeam relay: verify.secret must be a non-empty string: is its environment variable (USERBEAM_SECRET) set?')
+  }
   const mount = (options.mount ?? '/').replace(/\/?$/, '/')
   const maxBody = options.maxBodyBytes ?? 1_000_000
   const rate = options.rateLimit ?? { limit: 120, windowMs: 60_000 }
@@ -88,20 +97,15 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
     options.clientKey ?? ((r: Request) => (options.behindProxy ? r.headers.get('x-forwarded-for')?.split(',').pop()?.trim() : peerOf(r)))
   let unlimited = false
   // The credential as a vendor might quote it back: whole, its token after the scheme word, and a
-  // Basic pair decoded and split. Longest first, so a part never leaves the rest of a whole behind.
-  const secrets = Object.values(options.credential)
-    .flatMap((value) => {
-      const token = value.replace(/^\S+\s+/, '')
-      const parts = [value, token]
-      try {
-        if (/^basic\s/i.test(value)) parts.push(atob(token), ...atob(token).split(':'))
-      } catch {}
-      return parts
-    })
-    .filter((part) => part.length > 3)
-    .sort((a, b) => b.length - a.length)
+  // Basic pair decoded and split; each also URL-encoded. Runs of the whole value are not looked
+  // for: "Bearer " and the space after it are no secret.
+  const secrets = Object.values(options.credential).flatMap((value) => {
+    const parts = [value.replace(/^\S+\s+/, '')]
+    if (/^basic\s/i.test(value)) parts.push(safeAtob(value), ...safeAtob(value).split(':'))
+    return [...parts, ...parts.map(encodeURIComponent)].filter((part) => part.length > 3)
+  })
 
-  return async (request) => {
+  const relay = async (request: Request): Promise<Response> => {
     const origin = request.headers.get('origin')
     // Same origin by host: TLS often ends before the relay (its own URL says http), and a proxy
     // may say which host the browser asked for.
@@ -194,15 +198,53 @@ export function createRelay(options: RelayOptions): (request: Request) => Promis
     } catch (error) {
       return json(502, { error: 'vendor', reason: `the vendor could not be reached (${String(error)})` }, cors)
     }
-    let body = await answer.text()
-    // Never hand the credential back to the browser, even if a vendor echoes it.
-    for (const secret of secrets) body = body.split(secret).join('[credential]')
+    // Never hand the credential back to the browser, even if a vendor echoes it, or a part of it.
+    const body = redact(await answer.text(), secrets)
     const retryAfter = answer.headers.get('retry-after')
     return new Response(body, {
       status: answer.status,
       headers: { ...cors, 'content-type': answer.headers.get('content-type') ?? 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
     })
   }
+  // toNodeListener reads the body limit from here: one setting, not two.
+  return Object.assign(relay, { maxBodyBytes: maxBody })
 }
 
-export { toNodeListener } from './node'
+/** The handler createRelay makes: a fetch handler that also tells its body limit. */
+export type Relay = ((request: Request) => Promise<Response>) & { maxBodyBytes: number }
+
+/** A Basic credential's decoded pair ('' when it does not decode). */
+function safeAtob(value: string): string {
+  try {
+    return atob(value.replace(/^\S+\s+/, ''))
+  } catch {
+    return ''
+  }
+}
+
+/** Any run of REDACT_RUN or more characters that some secret also holds is hidden: a prefix, a tail, a middle. */
+const REDACT_RUN = 8
+
+/**
+ * `text` with every part of `secrets` hidden: whole secrets of any length, and any run of at
+ * least REDACT_RUN characters found in one of them (a vendor may quote a key cut short).
+ * @example
+ * redact('key abcdefgh12... is invalid', ['abcdefgh12345678']) // 'key [credential]... is invalid'
+ */
+export function redact(text: string, secrets: string[]): string {
+  const hidden = new Uint8Array(text.length)
+  const runs = new Set<string>()
+  for (const secret of secrets) {
+    for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) hidden.fill(1, at, at + secret.length)
+    for (let i = 0; i + REDACT_RUN <= secret.length; i++) runs.add(secret.slice(i, i + REDACT_RUN))
+  }
+  for (let i = 0; i + REDACT_RUN <= text.length; i++) if (runs.has(text.slice(i, i + REDACT_RUN))) hidden.fill(1, i, i + REDACT_RUN)
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    if (!hidden[i]) out += text[i]
+    else if (!hidden[i - 1]) out += '[credential]'
+  }
+  return out
+}
+
+export { toNodeListener } from './node.js'

@@ -26,7 +26,11 @@ export const peerOf = (request: Request): string | undefined => peers.get(reques
  * import { createServer } from 'node:http'
  * createServer(toNodeListener(createRelay({ ... }))).listen(8787, '127.0.0.1')
  */
-export function toNodeListener(handler: (request: Request) => Promise<Response>, maxBytes = 1_000_000) {
+export function toNodeListener(
+  handler: ((request: Request) => Promise<Response>) & { maxBodyBytes?: number },
+  /** Largest body read (413 beyond): the relay's own maxBodyBytes, or 1,000,000 for another handler. */
+  maxBytes = handler.maxBodyBytes ?? 1_000_000,
+) {
   return async (req: NodeRequest, res: NodeResponse) => {
     try {
       const chunks: Uint8Array[] = []
