@@ -66,18 +66,22 @@ async function npmEntryWhole() {
 // script.src threw), and an endpoint resolved against the page, not a <base href> on another origin.
 // Then by ~40 B for what a first-user hunt found: a giveUpAfter under two minutes reported in seconds
 // (not "0 minutes"), and a second init() that names the SDK file loaded twice.
+// Then by ~90 B for what a crash-and-restart hunt found (the browser SIGKILLed, the clock set back): a new
+// page stamps its calls past the delivery floors (an update after the clock stepped back was silently
+// lost), a saved backoff lasts no longer than it was and a computed one may be cut by flush() after a
+// reload, and a consent(false) whose erasing a kill interrupted is finished by the next page.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_420, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_505, aim: 4_096 },
   ...[
-    ['json', 12_385],
-    ['growlytics', 12_940],
-    ['usercom', 13_460],
-    ['moengage', 14_005],
-    ['haptik', 13_275],
+    ['json', 12_465],
+    ['growlytics', 13_020],
+    ['usercom', 13_540],
+    ['moengage', 14_095],
+    ['haptik', 13_355],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_710 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_810 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -264,6 +264,14 @@ export function createClient(options: Options): Client {
 
   /** consent(false)'s erasing of the queue, while it runs: flush() waits for it. */
   let erasing: Promise<void> | undefined
+  function erase() {
+    const erased = (erasing = queue.clear().then(
+      () => check(true),
+      () => check(true),
+    ))
+    // A later consent(false) has its own erasing: only this one's end clears the field.
+    erased.then(() => erasing === erased && (erasing = undefined))
+  }
   /** Writes the identity (waiting for no commit) and tells the other tabs. */
   function writeIdentity() {
     dirty = false
@@ -433,14 +441,19 @@ export function createClient(options: Options): Client {
   if (!config.endpoint || !chosen) scheduler.stop()
 
   /** Storage answered (or, on a first visit, the page is leaving first): apply the calls made so far, in order. */
-  function load(saved: IdentityState | undefined, retry?: RetryState, stored: ProfileRecord[] = []) {
+  function load(saved: IdentityState | undefined, retry?: RetryState, stored: ProfileRecord[] = [], floor = 0) {
+    high = Math.max(high, floor)
     for (const r of stored) for (const name of names(r.attributes)) high = Math.max(high, r.attributes[name].at ?? 0)
     if (!ops) return
     state = announced ?? saved ?? fresh
     // A first visit: the new anonymous identity is stored with the first write.
     if (!saved && !announced) identityChanged()
-    if (!state.consent) scheduler.stop()
-    else if (retry) scheduler.restore(retry)
+    if (!state.consent) {
+      scheduler.stop()
+      // The decision is stored at once, the erasing a moment later: a browser killed in between
+      // left records (and ids) behind. They go now.
+      erase()
+    } else if (retry) scheduler.restore(retry)
     // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
     if (stored.some(sendable)) scheduler.now()
     // Before the calls: a flush() among them must wait for this fold too.
@@ -453,7 +466,7 @@ export function createClient(options: Options): Client {
   /** Storage answered and the calls made before it were applied. */
   const loaded = queue
     .load()
-    .then(([saved, retry, stored]) => load(saved, retry, stored))
+    .then(([saved, retry, stored, floor]) => load(saved, retry, stored, floor))
     .catch(() => load(undefined))
 
   return {
@@ -539,12 +552,7 @@ export function createClient(options: Options): Client {
           } else {
             deltas.clear()
             scheduler.stop()
-            const erased = (erasing = queue.clear().then(
-              () => check(true),
-              () => check(true),
-            ))
-            // A later consent(false) has its own erasing: only this one's end clears the field.
-            erased.then(() => erasing === erased && (erasing = undefined))
+            erase()
           }
           commitSoon()
         }),

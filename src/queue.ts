@@ -66,8 +66,11 @@ export interface Queue {
   created: Set<string>
   /** Remembers that the destination now knows these users. */
   remember(ids: string[]): Promise<void>
-  /** Reads the stored identity, retry state and pending records (in one transaction). */
-  load(): Promise<[IdentityState | undefined, RetryState | undefined, ProfileRecord[]]>
+  /**
+   * Reads the stored identity, retry state and pending records (in one transaction), and the
+   * latest call stamp the delivery floors hold (a new call must be stamped past it).
+   */
+  load(): Promise<[IdentityState | undefined, RetryState | undefined, ProfileRecord[], number]>
   /** Merges the deltas in order in one transaction. */
   commit(deltas: Delta[]): Promise<void>
   /**
@@ -145,7 +148,17 @@ export function createQueue(
         const records: ProfileRecord[] = []
         for (const [key, value] of entries) if (key.startsWith(RECORD) && isRecord(value)) records.push(value)
         for (const record of records) pending.set(record.key, record)
-        return [isIdentity(identity) ? identity : undefined, valid ? retry : undefined, records.sort((a, b) => a.created - b.created)]
+        // A delivered call's stamp outlives its record in the floors: a page whose clock is behind
+        // the one that delivered it (the clock was set back) must still stamp its calls later.
+        let floor = 0
+        const floors = readFloors(entries.get(FLOORS))
+        for (const key of names(floors)) {
+          for (const name of names(floors[key])) {
+            const at = Number(floors[key][name]?.[0])
+            if (at > floor) floor = at
+          }
+        }
+        return [isIdentity(identity) ? identity : undefined, valid ? retry : undefined, records.sort((a, b) => a.created - b.created), floor]
       }),
 
     remember: (ids) => (

@@ -75,7 +75,7 @@ export function createScheduler(
       told = !!outcome.after
       const delay = outcome.after || backoffDelay(attempt, random)
       failed += delay
-      save({ attempt: ++attempt, until: now() + delay, failed })
+      save({ attempt: ++attempt, until: now() + delay, failed, wait: delay, told })
       wait(delay, 'backoff')
     } else if (outcome.kind === 'auth') {
       wait(AUTH_PAUSE, 'paused')
@@ -112,9 +112,10 @@ export function createScheduler(
     restore(retry) {
       attempt = retry.attempt
       failed = retry.failed || failed
-      const left = retry.until - now()
+      const left = Math.min(retry.until - now(), retry.wait ?? Infinity)
       if (left > 0 && phase !== 'off') {
-        told = true
+        // A computed backoff saved by an earlier page may be cut short by flush(), as it would be there.
+        told = retry.told ?? true
         wait(left, 'backoff')
       }
     },

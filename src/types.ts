@@ -83,6 +83,13 @@ export interface RetryState {
   /** Epoch ms before which nothing is sent. */
   until: number
   /**
+   * How long that wait was (ms): a later page waits no longer than this, even if its clock is
+   * behind the one that saved it (the clock was set back). Absent in older entries.
+   */
+  wait?: number
+  /** The server asked for that wait (Retry-After): flush() does not cut it. Absent: it did. */
+  told?: boolean
+  /**
    * How long (ms) this run of failures has waited between its tries: the sum of its waits, not
    * the wall clock, so a computer asleep for a week has not failed for a week (absent in older entries).
    */

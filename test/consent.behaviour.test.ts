@@ -1,9 +1,10 @@
 // consent(false) stops sending and erases the queue; consent(true) resumes; remembered across visits.
+import { HttpResponse } from 'msw'
 import { describe, expect, it } from 'vitest'
 import { createClient } from '../src/client'
-import { attrs, ENDPOINT, freshName, profilesOf, recordingEndpoint, sleep, stored } from './helpers'
+import { attrs, ENDPOINT, freshName, profilesOf, putRaw, recordingEndpoint, sleep, stored } from './helpers'
 
-const { received } = recordingEndpoint()
+const { received, state } = recordingEndpoint()
 
 describe('consent', () => {
   it('erases what is queued, stores nothing while withdrawn, resumes on consent(true)', async () => {
@@ -37,5 +38,27 @@ describe('consent', () => {
     expect(received).toHaveLength(0)
     expect((await stored(storageName)).records).toHaveLength(0)
     second.close()
+  })
+
+  it('a browser killed between the stored decision and the erasing: the next page erases what was left, and consent(true) sends none of it', async () => {
+    const storageName = freshName()
+    state.reply = () => new HttpResponse(null, { status: 503 })
+    const first = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000 })
+    first.user.identify('u1', { email: 'u1@example.com' })
+    await sleep(50)
+    first.close()
+    // What the kill left: the withdrawal stored, the records not erased yet.
+    const left = await stored(storageName)
+    expect(left.records).toHaveLength(1)
+    await putRaw(storageName, 'identity', { ...left.identity, consent: false })
+    state.reply = () => HttpResponse.json({ ok: true })
+    const next = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 10 })
+    await next.flush()
+    expect((await stored(storageName)).records).toEqual([])
+    next.consent(true)
+    next.user.push({ plan: 'new' })
+    await next.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ plan: 'new' }])
+    next.close()
   })
 })

@@ -149,6 +149,25 @@ describe('call order', () => {
     second.close()
   })
 
+  it('and when the earlier page DELIVERED its call before the clock went back: the newer call is still sent', async () => {
+    // What remains of the delivered call is its floor (the stamp that keeps older calls out).
+    const storageName = freshName()
+    const first = client({ storageName, flushInterval: 10 })
+    first.user.identify('u1', { plan: 'pro' })
+    await first.flush()
+    first.close()
+    expect(received).toHaveLength(1)
+
+    const realNow = performance.now.bind(performance)
+    vi.spyOn(performance, 'now').mockImplementation(() => realNow() - 60_000)
+    vi.spyOn(Date, 'now').mockImplementation(() => performance.timeOrigin + realNow() - 60_000)
+    const second = client({ storageName, flushInterval: 10 })
+    second.user.push({ plan: 'enterprise', other: 1 })
+    await second.flush()
+    expect([...serverView().values()]).toEqual([{ plan: 'enterprise', other: 1 }])
+    second.close()
+  })
+
   it('a page leaving before storage answered sends its calls under the stored identity, not a new one', async () => {
     const storageName = freshName()
     const first = client({ storageName })

@@ -201,6 +201,30 @@ describe('restore', () => {
     expect(sends).toBe(1)
   })
 
+  it('a saved wait lasts no longer than it was, though the clock is now behind the one that saved it (set back)', async () => {
+    const s = make(10)
+    // Saved 1 h ahead of this clock: 2 s left there, 1 h + 2 s here.
+    s.restore({ attempt: 2, until: Date.now() + 3600_000 + 2000, wait: 2000, told: true })
+    s.poke(true)
+    await vi.advanceTimersByTimeAsync(1999)
+    expect(sends).toBe(0)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(sends).toBe(1)
+  })
+
+  it("a computed backoff saved by an earlier page can be cut short by now() (flush), as it could there; a server's wait cannot", async () => {
+    const computed = make(10)
+    computed.restore({ attempt: 2, until: Date.now() + 3000, wait: 3000, told: false })
+    computed.now()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sends).toBe(1)
+    const server = make(10)
+    server.restore({ attempt: 2, until: Date.now() + 3000, wait: 3000, told: true })
+    server.now()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sends).toBe(1)
+  })
+
   it('a saved wait in the past changes nothing but the attempt count', async () => {
     outcomes = [{ kind: 'retry' }]
     const s = make(10, () => 1)
@@ -208,7 +232,7 @@ describe('restore', () => {
     s.now()
     await vi.advanceTimersByTimeAsync(0)
     expect(sends).toBe(1)
-    expect(saved[0]).toEqual({ attempt: 3, until: Date.now() + 4000, failed: 4000 }) // 1 s * 2^2; an older entry had no `failed`: this wait starts the sum
+    expect(saved[0]).toEqual({ attempt: 3, until: Date.now() + 4000, failed: 4000, wait: 4000, told: false }) // 1 s * 2^2; an older entry had no `failed`: this wait starts the sum
   })
 })
 
