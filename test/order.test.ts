@@ -25,6 +25,13 @@ function serverView() {
   return view
 }
 
+/** The page's clocks from now on read `ms` earlier (NTP or a person corrected them backwards). */
+function clockSetBack(ms: number) {
+  const realNow = performance.now.bind(performance)
+  vi.spyOn(performance, 'now').mockImplementation(() => realNow() - ms)
+  vi.spyOn(Date, 'now').mockImplementation(() => performance.timeOrigin + realNow() - ms)
+}
+
 describe('identity of the moment', () => {
   it('push before identify is anonymous, after identify is the user, after logout the new anonymous id (all before storage loaded)', async () => {
     const storageName = freshName()
@@ -138,9 +145,7 @@ describe('call order', () => {
     first.close()
     expect(received).toHaveLength(0)
 
-    const realNow = performance.now.bind(performance)
-    vi.spyOn(performance, 'now').mockImplementation(() => realNow() - 60_000)
-    vi.spyOn(Date, 'now').mockImplementation(() => performance.timeOrigin + realNow() - 60_000)
+    clockSetBack(60_000)
     const second = client({ storageName, flushInterval: 60_000 })
     second.user.push({ plan: 'enterprise' })
     await second.flush()
@@ -158,9 +163,7 @@ describe('call order', () => {
     first.close()
     expect(received).toHaveLength(1)
 
-    const realNow = performance.now.bind(performance)
-    vi.spyOn(performance, 'now').mockImplementation(() => realNow() - 60_000)
-    vi.spyOn(Date, 'now').mockImplementation(() => performance.timeOrigin + realNow() - 60_000)
+    clockSetBack(60_000)
     const second = client({ storageName, flushInterval: 10 })
     second.user.push({ plan: 'enterprise', other: 1 })
     await second.flush()
