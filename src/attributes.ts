@@ -217,7 +217,8 @@ function limitAttribute(name: string, type: AttributeType, types: Record<string,
 
 /**
  * limitAttribute over a call's attributes, in order: removes the refused ones (each told to
- * `reject`); returns whether a type was newly recorded.
+ * `reject`) from `attributes` and from `list`, their names (the push path reads them once);
+ * returns whether a type was newly recorded.
  * @example
  * applyProfileLimits(checked.attributes, profile.types, rules, (r) => console.warn(r.reason))
  */
@@ -226,13 +227,16 @@ export function applyProfileLimits(
   types: Record<string, AttributeType>,
   rules: Rules,
   reject: (rejection: Rejection) => void,
+  list = names(attributes),
 ): boolean {
   let added = false
-  for (const name of names(attributes)) {
+  for (let i = 0; i < list.length; i++) {
+    const name = list[i]
     const verdict = limitAttribute(name, attributes[name].type, types, rules)
     if (typeof verdict === 'string') {
       reject({ attribute: name, reason: verdict })
       delete attributes[name]
+      list.splice(i--, 1)
     } else added ||= verdict
   }
   return added

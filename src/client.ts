@@ -244,8 +244,8 @@ export function createClient(options: Options): Client {
   function stage(call: 'push' | 'identify', attributes: Record<string, Typed>, at: number, link = false, fold?: string, skip?: string[]) {
     const s = state!
     if (!s.consent) return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
-    if (applyProfileLimits(attributes, s.types, rules, rejectIn[call])) identityChanged()
     const list = names(attributes)
+    if (applyProfileLimits(attributes, s.types, rules, rejectIn[call], list)) identityChanged()
     if (!link && !list.length) return
     // The key is built once per identity, not once per push.
     if (keyed !== s) key = profileKey((keyed = s))
