@@ -71,16 +71,17 @@ async function npmEntryWhole() {
 // lost), a saved backoff lasts no longer than it was and a computed one may be cut by flush() after a
 // reload, and a consent(false) whose erasing a kill interrupted is finished by the next page.
 // Then by ~30 B: the push path reads a call's attribute names once (one Object.keys per push, not two).
+// Then by ~30 B: a page's own object under the SDK's global name is replaced with a warning (it was silent).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_535, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_570, aim: 4_096 },
   ...[
-    ['json', 12_490],
-    ['growlytics', 13_045],
-    ['usercom', 13_565],
-    ['moengage', 14_125],
-    ['haptik', 13_380],
+    ['json', 12_530],
+    ['growlytics', 13_085],
+    ['usercom', 13_605],
+    ['moengage', 14_155],
+    ['haptik', 13_415],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
   { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_835 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },

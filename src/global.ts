@@ -121,6 +121,8 @@ export function install(w: Record<string, any>, script?: HTMLOrSVGScriptElement 
   for (const name of ['userbeam', data.global]) {
     if (!name || w[name] === api) continue
     const q = w[name]?._q
+    // Something of the page's own under that name: replaced, and said so (pick another name with data-global).
+    if (w[name] && !q) warn(`window.${name} held something else; it now holds the SDK`)
     if (Array.isArray(q)) {
       told(q)
       recorded.push(...q.splice(0))

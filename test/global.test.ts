@@ -202,4 +202,15 @@ describe('a second global name: the Growlytics drop-in', () => {
     expect(w.Growlytics).toBe(first)
     expect(warned()).toEqual(['userbeam: init() called twice (or the SDK file loaded twice): the second was ignored'])
   })
+
+  it("a page's own object under the SDK's name: replaced, and a warning says so", async () => {
+    const warned = warnings()
+    const w = page()
+    w.userbeam = { version: "the page's own" }
+    install(w, script({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: '10' }))
+    w.userbeam.user.push({ kept: true })
+    await w.userbeam.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ kept: true }])
+    expect(warned()).toEqual(['userbeam: window.userbeam held something else; it now holds the SDK'])
+  })
 })
