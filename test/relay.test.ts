@@ -165,6 +165,25 @@ describe('the relay', () => {
     expect(JSON.parse(await response.text()).said).toBe('key [credential]... refused; see /keys?k=[credential]%26')
   })
 
+  it('forwards only the paths and methods the SDK uses: no other vendor API is open with the credential', async () => {
+    const usercom = await relay({ destination: 'usercom' })
+    const json = await relay({ destination: 'json' })
+    const attempts: [string, string][] = [
+      [`${usercom}/relay/users/42/delete/`, 'POST'],
+      [`${usercom}/relay/users-by-id/42/set_multiple_attributes/`, 'PUT'],
+      [`${json}/relay/admin/users`, 'POST'],
+      [`${json}/relay`, 'PUT'],
+    ]
+    for (const [url, method] of attempts) {
+      const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: '{"user_id":"42","profiles":[]}' })
+      expect([url, response.status, (await response.json()).error]).toEqual([url, 404, 'path'])
+    }
+    expect(vendorHits).toEqual([])
+    const allowed = await fetch(`${usercom}/relay/users/update_or_create/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user_id":"42"}' })
+    expect(allowed.status).toBe(200)
+    expect(vendorHits.map((h) => h.path)).toEqual(['/users/update_or_create/'])
+  })
+
   it('answers 413 to an oversized body', async () => {
     const origin = await relay({ destination: 'json', maxBodyBytes: 1000 })
     const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles: [], pad: 'x'.repeat(2000) }) })

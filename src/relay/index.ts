@@ -9,7 +9,7 @@ import { checkAttributes, idProblem, typeValue } from '../attributes.js'
 import { formats } from '../formats/index.js'
 import type { Destination, Format } from '../types.js'
 import { peerOf } from './node.js'
-import { carriedProfiles } from './profiles.js'
+import { carriedProfiles, forwardable } from './profiles.js'
 import { memoryRateStore, overLimit, type RateLimit } from './rate-limit.js'
 import { signatureProblem } from './verify.js'
 import { names } from '../own.js'
@@ -145,6 +145,10 @@ export function createRelay(options: RelayOptions): Relay {
     if (new TextEncoder().encode(text).length > maxBody) return json(413, { error: 'size', reason: `the body is over ${maxBody} bytes` }, cors)
     const { pathname: path, search } = new URL(request.url)
     if (!(path + '/').startsWith(mount)) return json(404, { error: 'path', reason: `the relay is mounted at ${mount}` }, cors)
+    const suffix = path.slice(mount.length)
+    if (!forwardable(options.destination, suffix, request.method)) {
+      return json(404, { error: 'path', reason: `${request.method} ${path} is not a ${format.name} upsert this relay forwards (mounted at ${mount}; see the README's relay table for the page's endpoint)` }, cors)
+    }
 
     let profiles
     try {
@@ -184,7 +188,6 @@ export function createRelay(options: RelayOptions): Relay {
       }
     }
 
-    const suffix = path.slice(mount.length)
     // The request's query string goes on to the vendor.
     const base = suffix ? options.vendorUrl.replace(/\/?$/, '/') + suffix : options.vendorUrl
     const target = search && base.includes('?') ? `${base}&${search.slice(1)}` : base + search

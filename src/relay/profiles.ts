@@ -1,6 +1,8 @@
 /**
- * What a request in a destination's format carries, read back on the relay: the profile ids and
- * their attribute values, so the relay can apply the same rules again (never trusting the browser).
+ * What a request in a destination's format is, read back on the relay: which vendor paths and
+ * methods the SDK uses (no other is forwarded with the credential), and the profile ids and
+ * attribute values it carries, so the relay can apply the same rules again (never trusting the
+ * browser).
  */
 
 export interface CarriedProfile {
@@ -46,4 +48,25 @@ export function carriedProfiles(destination: string, path: string, body: any): C
     }
   }
   throw new Error(`unknown destination "${destination}"`)
+}
+
+/**
+ * The vendor paths (after the relay's mount) and methods a destination's SDK requests use. The
+ * relay forwards nothing else: with a write-scope key, any other path of the vendor's API would
+ * be open to whoever can reach the relay.
+ * @example
+ * forwardable('usercom', 'users/update_or_create/', 'POST') // true
+ * forwardable('usercom', 'users/42/delete/', 'POST') // false
+ */
+export function forwardable(destination: string, suffix: string, method: string): boolean {
+  const post = method === 'POST'
+  switch (destination) {
+    case 'usercom':
+      return post && /^(users\/update_or_create|users-by-id\/[^/]+\/set_multiple_attributes)\/?$/.test(suffix)
+    case 'moengage':
+      return post && (!suffix || /^(v1\/)?(customer|transition)\/[^/]+\/?$/.test(suffix))
+    case 'haptik':
+      return !suffix
+  }
+  return post && !suffix
 }
