@@ -72,18 +72,22 @@ async function npmEntryWhole() {
 // reload, and a consent(false) whose erasing a kill interrupted is finished by the next page.
 // Then by ~30 B: the push path reads a call's attribute names once (one Object.keys per push, not two).
 // Then by ~30 B: a page's own object under the SDK's global name is replaced with a warning (it was silent).
+// Then by ~65 B for what a model-based random hunt found: a first-visit tab keeping its own minted id
+// still takes another tab's consent decision (consent(true) there was ignored, and this tab stored false
+// again), and a beaconed delta's messageId is kept only when merged into the version the beacon saw
+// (another tab's newer call made the same messageId carry other content).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_570, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_660, aim: 4_096 },
   ...[
-    ['json', 12_530],
-    ['growlytics', 13_085],
-    ['usercom', 13_605],
-    ['moengage', 14_155],
-    ['haptik', 13_415],
+    ['json', 12_620],
+    ['growlytics', 13_175],
+    ['usercom', 13_695],
+    ['moengage', 14_250],
+    ['haptik', 13_505],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_835 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_930 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

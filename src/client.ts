@@ -380,8 +380,13 @@ export function createClient(options: Options): Client {
     // A first visit in several tabs at once: each minted its own anonymous id before any was
     // stored. They settle on the smallest id (or on the one that logged in), and what this tab
     // did under its own id moves there: the visitor's activity stays in one profile.
-    const minted = state.userId === null && state.anonymousId === fresh.anonymousId && next.anonymousId !== fresh.anonymousId
-    if (minted && next.userId === null && next.anonymousId > fresh.anonymousId) return
+    let minted = state.userId === null && state.anonymousId === fresh.anonymousId && next.anonymousId !== fresh.anonymousId
+    if (minted && next.userId === null && next.anonymousId > fresh.anonymousId) {
+      // This tab's id wins (the other tab moves here), but a consent decision made there holds here too.
+      if (next.consent === state.consent) return
+      next = { ...state, consent: next.consent }
+      minted = false
+    }
     const same = next.anonymousId === state.anonymousId && next.userId === state.userId
     state = { ...next, types: same ? { ...next.types, ...state.types } : next.types }
     if (!next.consent) {
@@ -424,7 +429,9 @@ export function createClient(options: Options): Client {
       // The stored copy of this delta will carry the same ids, so the server sees one message.
       d.rid ??= uuid()
       d.messageId ??= uuid()
-      const merged = mergeRecord(records.get(d.key), d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now())
+      const current = records.get(d.key)
+      d.base ??= current ? version(current) : ''
+      const merged = mergeRecord(current, d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now())
       if (merged) records.set(d.key, merged)
       if (d.fold) records.delete(d.fold)
     }

@@ -15,6 +15,9 @@ export function mergeRecord(
   now: number,
   floor?: Record<string, [at: number, delivered: number]>,
 ): ProfileRecord | undefined {
+  const base = current ? `${current.rid}:${current.seq}` : ''
+  /** A delivery floor kept one of the delta's values out: the result is not what a beacon sent. */
+  let floored = false
   const record: ProfileRecord = current
     ? { ...current, attributes: { ...current.attributes } }
     : {
@@ -39,13 +42,15 @@ export function mergeRecord(
       if (before <= at) {
         record.attributes[name] = { type, value, seq, at }
         applied++
-      }
+      } else floored ||= own(floor, name) && floor![name][0] > at
     }
   }
   // Every value was older than what is known: nothing new to store (a link still is).
   if (!current && !applied && Object.keys(delta.attributes).length) return undefined
   if (delta.signature) record.signature = delta.signature
-  record.messageId = delta.messageId ?? newId()
+  // The beacon's id only for what the beacon sent: the same base, every value it carried. Merged
+  // into a record that changed since (another tab's newer call), this is another message.
+  record.messageId = delta.messageId && delta.base === base && !floored ? delta.messageId : newId()
   return record
 }
 

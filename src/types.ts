@@ -59,9 +59,13 @@ export interface Delta {
   fold?: string
   /** Names of the folded record left out: they break the user's type locks or custom cap. */
   skip?: string[]
-  /** Ids chosen when the page-hide beacon already sent this delta: the stored copy is the same message. */
+  /**
+   * Ids chosen when the page-hide beacon already sent this delta: the stored copy is the same
+   * message, if it is merged into the same version (`base`, rid:seq, '' for none) the beacon saw.
+   */
   rid?: string
   messageId?: string
+  base?: string
 }
 
 /** The visitor's identity, persisted beside the queue. */

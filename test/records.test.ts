@@ -42,6 +42,19 @@ describe('mergeRecord', () => {
     expect(values(one)).toEqual({ toString: 'a', valueOf: 1 })
   })
 
+  it("keeps a beaconed delta's messageId only when merged into the version the beacon saw, with every value", () => {
+    const stored = mergeRecord(undefined, delta({ plan: ['free', 1] }), undefined, id, 1)!
+    const beaconed = { ...delta({ email: ['a1@x.io', 10] }), messageId: 'beacon-id', base: `${stored.rid}:${stored.seq}` }
+    expect(mergeRecord(stored, beaconed, undefined, id, 2)!.messageId).toBe('beacon-id')
+    // Another tab's newer call landed first: the stored copy is not what the beacon sent.
+    const changed = mergeRecord(stored, delta({ email: ['b2@x.io', 20] }), undefined, id, 3)!
+    const late = mergeRecord(changed, beaconed, undefined, id, 4)!
+    expect(values(late)).toEqual({ plan: 'free', email: 'b2@x.io' })
+    expect(late.messageId).not.toBe('beacon-id')
+    // Same base, but a delivery floor kept a value out.
+    expect(mergeRecord(stored, beaconed, undefined, id, 5, { email: [30, 1] })!.messageId).not.toBe('beacon-id')
+  })
+
   it('folds a held anonymous record into the identified one, keeping its creation time', () => {
     const anon = mergeRecord(undefined, delta({ city: ['Pune', 1] }), undefined, id, 50)
     const user = mergeRecord(undefined, delta({ plan: ['pro', 2] }, 'u:anon:u-1', 'u-1'), anon, id, 90)

@@ -1,5 +1,5 @@
 import { HttpResponse } from 'msw'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createClient } from '../src/client'
 import { memoryKV } from '../src/store'
 import { createTabs } from '../src/tabs'
@@ -62,6 +62,36 @@ describe('several tabs on one storageName', () => {
       ['PUT', { auth_id: 'u1', custom_data: { plan: 'pro' } }],
     ])
     b.close()
+  })
+
+  it("a first visit: tab A withdraws consent, a tab opened then grants it: A follows, nothing is lost", async () => {
+    // Ids in creation order: A's minted id is the smallest, so A keeps its own id; it must still
+    // take the other tab's consent.
+    let n = 0
+    vi.spyOn(crypto, 'randomUUID').mockImplementation(() => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` as `${string}-${string}-${string}-${string}-${string}`)
+    try {
+      const storageName = freshName()
+      const a = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 20 })
+      await a.flush()
+      a.consent(false)
+      await sleep(30)
+      // B opens now: it reads the stored decision (with a new id that links to nothing) and grants.
+      const b = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 20 })
+      await b.flush()
+      b.consent(true)
+      await sleep(30)
+      a.user.push({ fromA: 1 })
+      b.user.push({ fromB: 2 })
+      a.user.identify('u1', { login: 3 })
+      await sleep(30)
+      await Promise.all([a.flush(), b.flush()])
+      const all = Object.assign({}, ...profilesOf(received).map(attrs))
+      expect(all).toEqual({ fromA: 1, fromB: 2, login: 3 })
+      a.close()
+      b.close()
+    } finally {
+      vi.restoreAllMocks()
+    }
   })
 
   it('both tabs share one anonymous id and deliver each update once', async () => {
