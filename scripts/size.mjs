@@ -76,18 +76,20 @@ async function npmEntryWhole() {
 // still takes another tab's consent decision (consent(true) there was ignored, and this tab stored false
 // again), and a beaconed delta's messageId is kept only when merged into the version the beacon saw
 // (another tab's newer call made the same messageId carry other content).
+// Then by ~80 B: a tab that leaves posts the calls it has not stored yet, and the other tabs store them
+// (its own commit may die with the page; an older call stored by another tab then won at the server).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_660, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_740, aim: 4_096 },
   ...[
-    ['json', 12_620],
-    ['growlytics', 13_175],
-    ['usercom', 13_695],
-    ['moengage', 14_250],
-    ['haptik', 13_505],
+    ['json', 12_705],
+    ['growlytics', 13_260],
+    ['usercom', 13_780],
+    ['moengage', 14_330],
+    ['haptik', 13_595],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 14_930 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_000 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

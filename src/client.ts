@@ -84,6 +84,8 @@ export function createClient(options: Options): Client {
   /** identify() was called before storage answered: those calls name their profile themselves. */
   let named = false
   let deltas = new Map<string, Delta>()
+  /** What tabs that left had not stored yet (their page-hide message): stored by this tab's next commit. */
+  const foreign: Delta[] = []
   /** The deltas a commit is writing right now: neither in `deltas` nor in `queue.pending` yet. */
   let writing: Delta[] = []
   /** The identity a first visit gets; used before storage answers only if the page is leaving. */
@@ -130,6 +132,13 @@ export function createClient(options: Options): Client {
       }
     }
     if (message.identity) adopt(message.identity)
+    // A tab that left sent what it had not stored yet: its commit may die with its page, and a
+    // call older than these (stored here) would then win at the server.
+    if (message.deltas && !closed && state?.consent !== false) {
+      for (const d of message.deltas as Delta[]) for (const name of names(d.attributes)) high = Math.max(high, d.attributes[name].at)
+      foreign.push(...message.deltas)
+      commitSoon()
+    }
     // Haptik: an id another tab registered (POST) is updated (PUT) here too.
     for (const id of message.created ?? []) queue.created.add(id)
     for (const [key, carried] of message.flying ?? []) elsewhere.set(key, carried)
@@ -333,8 +342,8 @@ export function createClient(options: Options): Client {
 
   async function commitAll() {
     try {
-      while (deltas.size) {
-        const batch = (writing = [...deltas.values()])
+      while (deltas.size || foreign.length) {
+        const batch = (writing = [...foreign.splice(0), ...deltas.values()])
         deltas = new Map()
         await queue.commit(batch)
         adoptOrphan()
@@ -423,20 +432,26 @@ export function createClient(options: Options): Client {
     // with identify(). Anonymous calls on a later visit would land on a guessed profile: they go
     // only if the page stays. Never on a page that may come back: storage answers first there.
     if (ops && !event?.persisted && (named || primary?.created())) load(undefined)
-    if (!state?.consent || !config.endpoint || scheduler.holding) return
-    const records = new Map(queue.pending)
-    for (const d of [...writing, ...deltas.values()]) {
-      // The stored copy of this delta will carry the same ids, so the server sees one message.
-      d.rid ??= uuid()
-      d.messageId ??= uuid()
-      const current = records.get(d.key)
-      d.base ??= current ? version(current) : ''
-      const merged = mergeRecord(current, d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now())
-      if (merged) records.set(d.key, merged)
-      if (d.fold) records.delete(d.fold)
+    if (!state?.consent) return
+    const unstored = [...writing, ...deltas.values()]
+    if (config.endpoint && !scheduler.holding) {
+      const records = new Map(queue.pending)
+      for (const d of unstored) {
+        // The stored copy of this delta will carry the same ids, so the server sees one message.
+        d.rid ??= uuid()
+        d.messageId ??= uuid()
+        const current = records.get(d.key)
+        d.base ??= current ? version(current) : ''
+        const merged = mergeRecord(current, d, d.fold ? records.get(d.fold) : undefined, uuid, Date.now())
+        if (merged) records.set(d.key, merged)
+        if (d.fold) records.delete(d.fold)
+      }
+      // Not what another tab's request carries as it is: the same message twice at once.
+      delivery.beacon([...records.values()].filter((r) => elsewhere.get(r.key) !== version(r)).sort((a, b) => a.created - b.created))
     }
-    // Not what another tab's request carries as it is: the same message twice at once.
-    delivery.beacon([...records.values()].filter((r) => elsewhere.get(r.key) !== version(r)).sort((a, b) => a.created - b.created))
+    // The other tabs store what this one had not stored yet (with the ids the beacon gave it): its
+    // own commit may die with the page.
+    if (unstored.length) tabs.post({ deltas: unstored })
   }
   const onVisibility = () => document.visibilityState === 'hidden' && scheduler.now()
   const onOnline = () => scheduler.now()

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createClient } from '../src/client'
 import { memoryKV } from '../src/store'
 import { createTabs } from '../src/tabs'
-import { attrs, ENDPOINT, freshName, profilesOf, recordFetch, recordingEndpoint, sleep, until } from './helpers'
+import { attrs, ENDPOINT, freshName, profilesOf, recordFetch, recordingEndpoint, sleep, stored, until } from './helpers'
 
 const { received, state } = recordingEndpoint()
 
@@ -92,6 +92,38 @@ describe('several tabs on one storageName', () => {
     } finally {
       vi.restoreAllMocks()
     }
+  })
+
+  it('a tab that leaves posts what it has not stored yet, with the ids its beacon gave it', async () => {
+    const storageName = freshName()
+    const a = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000 })
+    await a.flush()
+    const heard: any[] = []
+    const other = new BroadcastChannel(`userbeam:${storageName}`)
+    other.onmessage = (event) => event.data.deltas && heard.push(...event.data.deltas)
+    a.user.push({ city: 'new-A' })
+    window.dispatchEvent(new Event('pagehide')) // in the same task: nothing is stored yet
+    await until(() => heard.length > 0)
+    expect(heard).toMatchObject([{ attributes: { city: { value: 'new-A' } }, messageId: expect.any(String), rid: expect.any(String) }])
+    other.close()
+    a.close()
+  })
+
+  it("what a tab that left had not stored is stored by another tab: an older call there cannot win at the server", async () => {
+    const storageName = freshName()
+    const b = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000 })
+    b.user.identify('u1', { city: 'old-B' })
+    await sleep(30)
+    const { key, userId, anonymousId } = (await stored(storageName)).records[0]
+    // Tab A's page-hide message: its newer call, whose commit died with its page.
+    const leaving = new BroadcastChannel(`userbeam:${storageName}`)
+    leaving.postMessage({ deltas: [{ key, userId, anonymousId, attributes: { city: { type: 'string', value: 'new-A', at: Date.now() + 1000 } } }] })
+    leaving.close()
+    await sleep(30)
+    await b.flush()
+    const last = Object.assign({}, ...profilesOf(received).filter((p) => p.userId === 'u1').map(attrs))
+    expect(last.city).toBe('new-A')
+    b.close()
   })
 
   it('both tabs share one anonymous id and deliver each update once', async () => {
