@@ -143,7 +143,7 @@ export function createClient(options: Options): Client {
     for (const id of message.created ?? []) queue.created.add(id)
     for (const [key, carried] of message.flying ?? []) elsewhere.set(key, carried)
     for (const key of message.landed ?? []) elsewhere.delete(key)
-    if (message.quiet > quiet) scheduler.restore({ attempt: 1, until: (quiet = message.quiet) })
+    if (message.quiet > quiet) scheduler.restore({ attempt: 1, until: Date.now() + (quiet = message.quiet) - clock() })
   })
   const queue = createQueue(
     kv,
@@ -174,16 +174,19 @@ export function createClient(options: Options): Client {
     },
     events.emit,
   )
-  /** Until when the server asked for quiet (Retry-After), as this tab or another one was told. */
+  /**
+   * Until when the server asked for quiet (Retry-After), as this tab or another one was told: on
+   * the page's own clock, which a wall clock set back does not move (the wait stays as long).
+   */
   let quiet = 0
   const scheduler = createScheduler(
     async () => {
       const outcome = await tabs
         .exclusive(async (): Promise<Outcome> => {
           // Checked under the lock: the tab that was told says so before it lets the lock go.
-          if (quiet > Date.now()) return { kind: 'retry', after: quiet - Date.now() }
+          if (quiet > clock()) return { kind: 'retry', after: quiet - clock() }
           const o = await delivery.cycle()
-          if (o.kind === 'retry' && o.after !== undefined) tabs.post({ quiet: (quiet = Date.now() + o.after) })
+          if (o.kind === 'retry' && o.after !== undefined) tabs.post({ quiet: (quiet = clock() + o.after) })
           return o
         })
         .then(

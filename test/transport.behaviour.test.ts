@@ -56,6 +56,20 @@ describe('answers', () => {
     c.close()
   })
 
+  it('a Retry-After wait is as long when the clock is set back an hour during it', async () => {
+    state.reply = (n) => (n === 1 ? status(503, { 'Retry-After': '1' }) : HttpResponse.json({ ok: true }))
+    const c = createClient({ endpoint: ENDPOINT, storageName: freshName(), flushInterval: 10 })
+    c.user.push({ a: 1 })
+    await until(() => received.length === 1)
+    const start = performance.now()
+    const realNow = Date.now.bind(Date)
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() - 3600_000)
+    await until(() => received.length === 2, 3000)
+    expect(performance.now() - start).toBeGreaterThanOrEqual(900)
+    vi.restoreAllMocks()
+    c.close()
+  })
+
   it('the saved Retry-After survives a reload', async () => {
     const storageName = freshName()
     state.reply = (n) => (n === 1 ? status(503, { 'Retry-After': '1' }) : HttpResponse.json({ ok: true }))
