@@ -49,12 +49,15 @@ export const haptik: Format = {
   batch: 20,
   build(records, { endpoint, headers, created }) {
     const head = jsonHeaders(headers)
-    // A second record of the same user in one build (the page-hide beacon's) goes after the POST:
-    // it updates. Sends build a user's second record only after the first one's answer.
-    const posted = new Set<string>()
-    return records.map((record) => {
+    // A second record of the same user in one build (only the page-hide beacon's: sends build it
+    // after the first one's answer) stays stored for the next visit: sent at once, it would race
+    // the first, and a PUT could reach Haptik before the POST that registers the user.
+    const seen = new Set<string>()
+    return records.flatMap((record) => {
       // An anonymous id (only with holdAnonymous: false) is a UUID: its dashes are not alphanumeric.
       const id = record.userId ?? record.anonymousId.replace(/-/g, '')
+      if (seen.has(id)) return []
+      seen.add(id)
       const body: Record<string, unknown> = { auth_id: id }
       const custom: Record<string, unknown> = {}
       const values = plainValues(record)
@@ -63,8 +66,7 @@ export const haptik: Format = {
         else custom[name] = values[name]
       }
       if (Object.keys(custom).length) body.custom_data = custom
-      const create = !created(id) && !posted.has(id)
-      if (create) posted.add(id)
+      const create = !created(id)
       return {
         url: endpoint,
         method: create ? 'POST' : 'PUT',
