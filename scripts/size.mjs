@@ -78,18 +78,20 @@ async function npmEntryWhole() {
 // (another tab's newer call made the same messageId carry other content).
 // Then by ~80 B: a tab that leaves posts the calls it has not stored yet, and the other tabs store them
 // (its own commit may die with the page; an older call stored by another tab then won at the server).
+// Review: +15 B for erasing at start-up only when a withdrawal left something behind (no transaction on
+// every page load of a visitor who withdrew consent); profileId() moved to records.ts, shared by runs().
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_740, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_765, aim: 4_096 },
   ...[
-    ['json', 12_705],
+    ['json', 12_735],
     ['growlytics', 13_260],
     ['usercom', 13_780],
     ['moengage', 14_330],
-    ['haptik', 13_595],
+    ['haptik', 13_620],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_000 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_030 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -94,6 +94,10 @@ export function createClient(options: Options): Client {
   let committing: Promise<void> | undefined
   /** The latest call stamp seen (stored records, other tabs, this tab): new calls stamp past it. */
   let high = 0
+  /** Stamps seen elsewhere (stored records, other tabs): this tab's next calls stamp past them. */
+  const seen = (attributes: Record<string, { at?: number }>) => {
+    for (const name of names(attributes)) high = Math.max(high, attributes[name].at ?? 0)
+  }
   let keyed: IdentityState | undefined
   let key = ''
   /** flush() calls waiting for records to settle; `gone` once one settled on its timeout. */
@@ -127,7 +131,7 @@ export function createClient(options: Options): Client {
         if (!r) queue.pending.delete(key)
         else {
           queue.pending.set(key, r)
-          for (const name of names(r.attributes)) high = Math.max(high, r.attributes[name].at ?? 0)
+          seen(r.attributes)
         }
       }
     }
@@ -135,7 +139,7 @@ export function createClient(options: Options): Client {
     // A tab that left sent what it had not stored yet: its commit may die with its page, and a
     // call older than these (stored here) would then win at the server.
     if (message.deltas && !closed && state?.consent !== false) {
-      for (const d of message.deltas as Delta[]) for (const name of names(d.attributes)) high = Math.max(high, d.attributes[name].at)
+      for (const d of message.deltas as Delta[]) seen(d.attributes)
       foreign.push(...message.deltas)
       commitSoon()
     }
@@ -468,7 +472,7 @@ export function createClient(options: Options): Client {
   /** Storage answered (or, on a first visit, the page is leaving first): apply the calls made so far, in order. */
   function load(saved: IdentityState | undefined, retry?: RetryState, stored: ProfileRecord[] = [], floor = 0) {
     high = Math.max(high, floor)
-    for (const r of stored) for (const name of names(r.attributes)) high = Math.max(high, r.attributes[name].at ?? 0)
+    for (const r of stored) seen(r.attributes)
     if (!ops) return
     state = announced ?? saved ?? fresh
     // A first visit: the new anonymous identity is stored with the first write.
@@ -476,8 +480,8 @@ export function createClient(options: Options): Client {
     if (!state.consent) {
       scheduler.stop()
       // The decision is stored at once, the erasing a moment later: a browser killed in between
-      // left records (and ids) behind. They go now.
-      erase()
+      // left records, floors or created ids behind. They go now (no transaction when nothing is left).
+      if (stored.length || floor || queue.created.size) erase()
     } else if (retry) scheduler.restore(retry)
     // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
     if (stored.some(sendable)) scheduler.now()

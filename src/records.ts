@@ -118,6 +118,15 @@ export function overBudget(records: ProfileRecord[], max: number, spare: (key: s
 }
 
 /**
+ * The id a profile is known by: the user id, else the anonymous id. Vendor formats have
+ * `anonymous: false`, so the client only passes them identified records; the anonymous id is the
+ * fallback for a site that sets `holdAnonymous: false` anyway.
+ * @example
+ * profileId(record) // 'u-42'
+ */
+export const profileId = (record: ProfileRecord): string => record.userId ?? record.anonymousId
+
+/**
  * Records in runs, in order, where no profile (user id, else anonymous id) appears twice: a
  * login, logout and login again leaves two records for one user, and the second must go after
  * the first (and, built after its answer, know what it did: Haptik registered the user or not).
@@ -128,7 +137,7 @@ export function runs(records: ProfileRecord[]): ProfileRecord[][] {
   const out: ProfileRecord[][] = []
   let seen = new Set<string>()
   for (const record of records) {
-    const id = record.userId ?? record.anonymousId
+    const id = profileId(record)
     if (!out.length || seen.has(id)) out.push([]), (seen = new Set())
     seen.add(id)
     out[out.length - 1].push(record)

@@ -7,7 +7,8 @@ import { growlyticsRules } from '../attributes.js'
 import type { Format, ProfileRecord } from '../types.js'
 import { explain, readBody, refusal } from './answers.js'
 import { secondsDate, wholeSecondDates } from './dates.js'
-import { jsonHeaders, profileId } from './wire.js'
+import { jsonHeaders } from './wire.js'
+import { profileId } from '../records.js'
 import { stringify } from '../own.js'
 
 /**

@@ -3,11 +3,11 @@
  * several profiles are pending, `POST .../v1/transition/<workspace_id>` with
  * `{ type: 'transition', elements }`, each call under 100 KB. Dates `YYYY-MM-DDTHH:mm:ssZ`.
  */
-import { runs } from '../records.js'
+import { profileId, runs } from '../records.js'
 import type { Format, OutgoingRequest, ProfileRecord } from '../types.js'
 import { explain, readBody, refusal, type Said } from './answers.js'
 import { secondsDate, wholeSecondDates } from './dates.js'
-import { jsonHeaders, plainValues, profileId } from './wire.js'
+import { jsonHeaders, plainValues } from './wire.js'
 import { names, stringify } from '../own.js'
 
 /** customer_id values MoEngage refuses, compared trimmed and in lower case (the strictest reading). */

@@ -7,7 +7,8 @@ import { tooLong } from '../attributes.js'
 import type { Format, OutgoingRequest, ProfileRecord } from '../types.js'
 import { readBody, refusal } from './answers.js'
 import { dateProblem } from './dates.js'
-import { jsonHeaders, plainValues, profileId } from './wire.js'
+import { jsonHeaders, plainValues } from './wire.js'
+import { profileId } from '../records.js'
 import { names, stringify } from '../own.js'
 
 /** The fields update_or_create takes at top level (user_id is the profile's id). */

@@ -6,15 +6,6 @@ import type { AttributeValue, ProfileRecord } from '../types.js'
 import { names, own } from '../own.js'
 
 /**
- * The id a vendor knows the profile by. Vendor formats have `anonymous: false`, so the client
- * only passes identified records; the anonymous id is the fallback for a site that sets
- * `holdAnonymous: false` anyway.
- * @example
- * profileId(record) // 'u-42'
- */
-export const profileId = (record: ProfileRecord): string => record.userId ?? record.anonymousId
-
-/**
  * The vendor's content headers with the site's (or relay's) headers over them. A site header
  * replaces a default of the same name in any letter case, so none is sent twice.
  * @example
