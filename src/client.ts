@@ -322,14 +322,15 @@ export function createClient(options: Options): Client {
   /**
    * Hold mode: an anonymous record of the visitor now identified belongs to the user. It appears
    * when another tab's anonymous commit lands after the fold, or a page left before its fold was
-   * stored: it is folded in now, or it would wait for ever.
+   * stored: it is folded in now, or it would wait for ever. Values it refuses are reported by
+   * the tab that made the login (`tell`), not again by every tab that hears of it.
    */
-  function adoptOrphan() {
+  function adoptOrphan(tell = true) {
     const s = state
     if (!holds || !s || s.userId === null) return
     const orphan = profileKey({ ...s, userId: null })
     const record = queue.pending.get(orphan)
-    if (record) stage('identify', {}, callTime(), true, orphan, unfoldable(record.attributes))
+    if (record) stage('identify', {}, callTime(), true, orphan, unfoldable(record.attributes, tell))
   }
 
   /**
@@ -337,11 +338,11 @@ export function createClient(options: Options): Client {
    * cap (a returning user's come back from this browser); the destination would ignore the rest.
    * Returns the names left out of the fold, each one reported.
    */
-  function unfoldable(held: Record<string, { type: AttributeType }>): string[] | undefined {
+  function unfoldable(held: Record<string, { type: AttributeType }>, tell = true): string[] | undefined {
     const skip: string[] = []
     const refuse = ({ attribute, reason }: Rejection) => {
       skip.push(attribute!)
-      reject('identify', { attribute, reason: `the value pushed before the login cannot join this user: ${reason}` })
+      if (tell) reject('identify', { attribute, reason: `the value pushed before the login cannot join this user: ${reason}` })
     }
     if (applyProfileLimits({ ...held }, state!.types, rules, refuse)) identityChanged()
     return skip.length ? skip : undefined
@@ -413,7 +414,7 @@ export function createClient(options: Options): Client {
       stage('push', {}, callTime(), true, profileKey(fresh))
       identityChanged(true)
     }
-    adoptOrphan()
+    adoptOrphan(false)
   }
 
   function logoutNow() {

@@ -80,8 +80,9 @@ export function createScheduler(
     } else if (outcome.kind === 'auth') {
       wait(AUTH_PAUSE, 'paused')
     } else if (outcome.kind === 'busy') {
-      // Another tab is sending (lease mode): look again after the interval.
-      wait(interval || 1000, 'waiting')
+      // Another tab is sending (lease mode): look again after the interval, or after a second
+      // when the interval is longer (the other tab's request is done by then, and a flush() waits).
+      wait(Math.min(interval || 1000, 1000), 'waiting')
     } else {
       cut = false
       if (attempt) save({ attempt: (attempt = failed = 0), until: 0 })

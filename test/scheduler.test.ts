@@ -187,6 +187,16 @@ describe('failures', () => {
     await vi.advanceTimersByTimeAsync(1)
     expect(sends).toBe(2)
   })
+
+  it('busy with a long interval looks again after a second: a flush() waits for the other tab\'s request, not a minute', async () => {
+    outcomes = [{ kind: 'busy' }]
+    const s = make(60_000)
+    s.now()
+    await vi.advanceTimersByTimeAsync(999)
+    expect(sends).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(sends).toBe(2)
+  })
 })
 
 describe('restore', () => {

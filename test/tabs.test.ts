@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createClient } from '../src/client'
 import { memoryKV } from '../src/store'
 import { createTabs } from '../src/tabs'
-import { attrs, ENDPOINT, freshName, profilesOf, recordFetch, recordingEndpoint, sleep, stored, until } from './helpers'
+import { attrs, collect, ENDPOINT, freshName, profilesOf, recordFetch, recordingEndpoint, sleep, stored, until } from './helpers'
 
 const { received, state } = recordingEndpoint()
 
@@ -61,6 +61,29 @@ describe('several tabs on one storageName', () => {
       ['POST', { auth_id: 'u1', email: 'u1@example.com' }],
       ['PUT', { auth_id: 'u1', custom_data: { plan: 'pro' } }],
     ])
+    b.close()
+  })
+
+  it('hold mode: a held value refused at login is reported once, by the tab that logged in', async () => {
+    const storageName = freshName()
+    const a = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000, holdAnonymous: true })
+    const b = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000, holdAnonymous: true })
+    const inA = collect(a)
+    const inB = collect(b)
+    a.user.identify('u-1', { plan: 5 }) // the user's plan is a number from now on
+    a.user.logout()
+    await sleep(30)
+    a.user.push({ plan: 'pro', city: 'Pune' }) // held: plan cannot join u-1, city can
+    await sleep(30) // B has heard of the held record
+    a.user.identify('u-1')
+    await sleep(50) // B hears of the login too
+    await a.flush()
+    await b.flush()
+    expect(inA.error.map((e) => e.attribute)).toEqual(['plan'])
+    expect(inB.error).toEqual([])
+    const last = Object.assign({}, ...profilesOf(received).filter((p) => p.userId === 'u-1').map(attrs))
+    expect(last).toEqual({ plan: 5, city: 'Pune' })
+    a.close()
     b.close()
   })
 
