@@ -80,18 +80,21 @@ async function npmEntryWhole() {
 // (its own commit may die with the page; an older call stored by another tab then won at the server).
 // Review: +15 B for erasing at start-up only when a withdrawal left something behind (no transaction on
 // every page load of a visitor who withdrew consent); profileId() moved to records.ts, shared by runs().
+// 2026-11-26 (evening): +365 B for calls written ahead of their commit (a blind write in the
+// calls' own task, merged by the next page or another tab if the commit died): a push in the same
+// task as a navigation was lost or overwritten by an older stored value in 2 of 10-16 runs.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 15_765, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_135, aim: 4_096 },
   ...[
-    ['json', 12_735],
-    ['growlytics', 13_260],
-    ['usercom', 13_780],
-    ['moengage', 14_330],
-    ['haptik', 13_620],
+    ['json', 13_110],
+    ['growlytics', 13_660],
+    ['usercom', 14_185],
+    ['moengage', 14_720],
+    ['haptik', 14_005],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_030 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_400 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

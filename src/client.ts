@@ -17,7 +17,7 @@ import { mergeRecord, overBudget, toProfile } from './records.js'
 import { createScheduler, type Outcome } from './scheduler.js'
 import { idbKV, memoryKV, resilientKV } from './store.js'
 import { createTabs } from './tabs.js'
-import type { AttributeType, Delta, EventMap, Format, IdentityState, Options, ProfileRecord, RetryState } from './types.js'
+import type { AttributeType, Delta, EventMap, Format, IdentityState, Journal, Options, ProfileRecord, RetryState } from './types.js'
 import { names, own } from './own.js'
 
 export interface User {
@@ -84,10 +84,16 @@ export function createClient(options: Options): Client {
   /** identify() was called before storage answered: those calls name their profile themselves. */
   let named = false
   let deltas = new Map<string, Delta>()
-  /** What tabs that left had not stored yet (their page-hide message): stored by this tab's next commit. */
-  const foreign: Delta[] = []
-  /** The deltas a commit is writing right now: neither in `deltas` nor in `queue.pending` yet. */
-  let writing: Delta[] = []
+  /** The journal key `deltas` are written ahead under (once written), and whether a call since is not. */
+  let ahead: string | undefined
+  let unwritten = false
+  /**
+   * What tabs that left had not stored yet (their page-hide message) and what pages that died left
+   * in journals: stored by this tab's next commit.
+   */
+  const foreign: Journal[] = []
+  /** What a commit is writing right now: neither in `deltas` nor in `queue.pending` yet. */
+  let writing: Journal[] = []
   /** The identity a first visit gets; used before storage answers only if the page is leaving. */
   const fresh = anonymous()
   let dirty = false
@@ -97,6 +103,11 @@ export function createClient(options: Options): Client {
   /** Stamps seen elsewhere (stored records, other tabs): this tab's next calls stamp past them. */
   const seen = (attributes: Record<string, { at?: number }>) => {
     for (const name of names(attributes)) high = Math.max(high, attributes[name].at ?? 0)
+  }
+  /** Calls made elsewhere, to be stored here: seen, then merged by this tab's next commit. */
+  const take = (journals: Journal[]) => {
+    for (const j of journals) j.deltas.forEach((d) => seen(d.attributes))
+    foreign.push(...journals)
   }
   let keyed: IdentityState | undefined
   let key = ''
@@ -138,9 +149,8 @@ export function createClient(options: Options): Client {
     if (message.identity) adopt(message.identity)
     // A tab that left sent what it had not stored yet: its commit may die with its page, and a
     // call older than these (stored here) would then win at the server.
-    if (message.deltas && !closed && state?.consent !== false) {
-      for (const d of message.deltas as Delta[]) seen(d.attributes)
-      foreign.push(...message.deltas)
+    if (message.journals && !closed && state?.consent !== false) {
+      take(message.journals)
       commitSoon()
     }
     // Haptik: an id another tab registered (POST) is updated (PUT) here too.
@@ -316,7 +326,23 @@ export function createClient(options: Options): Client {
   }
 
   function commitSoon() {
+    if (!unwritten) {
+      unwritten = true
+      Promise.resolve().then(writeAhead)
+    }
     committing ||= Promise.resolve().then(commitAll)
+  }
+
+  /**
+   * Writes the calls not stored yet ahead of their commit, once per task: a blind write lands even
+   * when the page navigates in this task, where a commit (a read, then a write) may die with it.
+   * The next page (or another tab told at page-hide) merges what no commit did.
+   */
+  function writeAhead() {
+    unwritten = false
+    if (!deltas.size) return
+    const key = ahead ?? uuid()
+    if (queue.journal(key, [...deltas.values()])) ahead = key
   }
 
   /**
@@ -351,9 +377,14 @@ export function createClient(options: Options): Client {
   async function commitAll() {
     try {
       while (deltas.size || foreign.length) {
-        const batch = (writing = [...foreign.splice(0), ...deltas.values()])
+        if (unwritten) writeAhead()
+        const taken = foreign.splice(0)
+        const own = { key: ahead, deltas: [...taken.filter((j) => !j.key).flatMap((j) => j.deltas), ...deltas.values()] }
+        const journaled = taken.filter((j) => j.key)
+        writing = [own, ...journaled]
         deltas = new Map()
-        await queue.commit(batch)
+        ahead = undefined
+        await queue.commit(own.deltas, own.key, journaled)
         adoptOrphan()
         const over = overBudget([...queue.pending.values()], config.maxQueueBytes, delivery.flying)
         if (over.length) {
@@ -441,7 +472,8 @@ export function createClient(options: Options): Client {
     // only if the page stays. Never on a page that may come back: storage answers first there.
     if (ops && !event?.persisted && (named || primary?.created())) load(undefined)
     if (!state?.consent) return
-    const unstored = [...writing, ...deltas.values()]
+    if (unwritten) writeAhead()
+    const unstored = [...writing.flatMap((j) => j.deltas), ...deltas.values()]
     if (config.endpoint && !scheduler.holding) {
       const records = new Map(queue.pending)
       for (const d of unstored) {
@@ -459,7 +491,7 @@ export function createClient(options: Options): Client {
     }
     // The other tabs store what this one had not stored yet (with the ids the beacon gave it): its
     // own commit may die with the page.
-    if (unstored.length) tabs.post({ deltas: unstored })
+    if (unstored.length) tabs.post({ journals: [...writing, { key: ahead, deltas: [...deltas.values()] }].filter((j) => j.deltas.length) })
   }
   const onVisibility = () => document.visibilityState === 'hidden' && scheduler.now()
   const onOnline = () => scheduler.now()
@@ -471,7 +503,7 @@ export function createClient(options: Options): Client {
   if (!config.endpoint || !chosen) scheduler.stop()
 
   /** Storage answered (or, on a first visit, the page is leaving first): apply the calls made so far, in order. */
-  function load(saved: IdentityState | undefined, retry?: RetryState, stored: ProfileRecord[] = [], floor = 0) {
+  function load(saved: IdentityState | undefined, retry?: RetryState, stored: ProfileRecord[] = [], floor = 0, journals: Journal[] = []) {
     high = Math.max(high, floor)
     for (const r of stored) seen(r.attributes)
     if (!ops) return
@@ -482,12 +514,17 @@ export function createClient(options: Options): Client {
       scheduler.stop()
       // The decision is stored at once, the erasing a moment later: a browser killed in between
       // left records, floors or created ids behind. They go now (no transaction when nothing is left).
-      if (stored.length || floor || queue.created.size) erase()
-    } else if (retry) scheduler.restore(retry)
+      if (stored.length || floor || queue.created.size || journals.length) erase()
+    } else {
+      if (retry) scheduler.restore(retry)
+      // A page torn down before its commit landed: its calls are stored now, before this page's.
+      take(journals)
+    }
     // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
-    if (stored.some(sendable)) scheduler.now()
-    // Before the calls: a flush() among them must wait for this fold too.
+    if (stored.some(sendable) || journals.length) scheduler.now()
+    // Before the calls: a flush() among them must wait for this fold (and those journals) too.
     adoptOrphan()
+    if (foreign.length) commitSoon()
     const todo = ops
     ops = undefined
     for (const op of todo) guard(op)
@@ -496,7 +533,7 @@ export function createClient(options: Options): Client {
   /** Storage answered and the calls made before it were applied. */
   const loaded = queue
     .load()
-    .then(([saved, retry, stored, floor]) => load(saved, retry, stored, floor))
+    .then(([saved, retry, stored, floor, journals]) => load(saved, retry, stored, floor, journals))
     .catch(() => load(undefined))
 
   return {

@@ -5,12 +5,13 @@
  * the records it carried in one more.
  */
 import { isIdentity, uuid } from './identity.js'
-import { isRecord, mergeRecord, settleRecord } from './records.js'
+import { isDelta, isRecord, mergeRecord, settleRecord } from './records.js'
 import type { KV } from './store.js'
-import type { Delta, IdentityState, ProfileRecord, RetryState } from './types.js'
+import type { Delta, IdentityState, Journal, ProfileRecord, RetryState } from './types.js'
 import { names, own } from './own.js'
 
 const RECORD = 'r:'
+const JOURNAL = 'j:'
 const IDENTITY = 'identity'
 const RETRY = 'retry'
 const CREATED = 'created'
@@ -67,12 +68,21 @@ export interface Queue {
   /** Remembers that the destination now knows these users. */
   remember(ids: string[]): Promise<void>
   /**
-   * Reads the stored identity, retry state and pending records (in one transaction), and the
-   * latest call stamp the delivery floors hold (a new call must be stamped past it).
+   * Reads the stored identity, retry state and pending records (in one transaction), the latest
+   * call stamp the delivery floors hold (a new call must be stamped past it), and the journals a
+   * page left unmerged (its commit died with it).
    */
-  load(): Promise<[IdentityState | undefined, RetryState | undefined, ProfileRecord[], number]>
-  /** Merges the deltas in order in one transaction. */
-  commit(deltas: Delta[]): Promise<void>
+  load(): Promise<[IdentityState | undefined, RetryState | undefined, ProfileRecord[], number, Journal[]]>
+  /**
+   * Writes deltas ahead of their commit under `key`: blind (no read), with a transaction created
+   * now, so it lands even when the page is torn down in this task. False when it cannot.
+   */
+  journal(key: string, deltas: Delta[]): boolean
+  /**
+   * Merges, in one transaction: the journals still stored (each is deleted), then the deltas, in
+   * order; and deletes the journal `written` (the deltas' own copy).
+   */
+  commit(deltas: Delta[], written?: string, journals?: Journal[]): Promise<void>
   /**
    * Writes the identity state at once: no read first, not behind the queue's other operations.
    * Identity and consent decisions must survive a page that navigates in the same task.
@@ -146,7 +156,12 @@ export function createQueue(
         // A damaged retry entry must not turn the backoff into a request storm.
         const valid = !!retry && Number.isFinite(retry.attempt) && retry.attempt >= 0 && Number.isFinite(retry.until)
         const records: ProfileRecord[] = []
-        for (const [key, value] of entries) if (key.startsWith(RECORD) && isRecord(value)) records.push(value)
+        const journals: Journal[] = []
+        for (const [key, value] of entries) {
+          if (key.startsWith(RECORD) && isRecord(value)) records.push(value)
+          // A damaged journal is merged as nothing: the commit deletes it.
+          if (key.startsWith(JOURNAL)) journals.push({ key: key.slice(2), deltas: Array.isArray(value) ? value.filter(isDelta) : [] })
+        }
         for (const record of records) pending.set(record.key, record)
         // A delivered call's stamp outlives its record in the floors: a page whose clock is behind
         // the one that delivered it (the clock was set back) must still stamp its calls later.
@@ -158,7 +173,7 @@ export function createQueue(
             if (at > floor) floor = at
           }
         }
-        return [isIdentity(identity) ? identity : undefined, valid ? retry : undefined, records.sort((a, b) => a.created - b.created), floor]
+        return [isIdentity(identity) ? identity : undefined, valid ? retry : undefined, records.sort((a, b) => a.created - b.created), floor, journals]
       }),
 
     remember: (ids) => (
@@ -172,22 +187,29 @@ export function createQueue(
       )
     ),
 
-    commit: (deltas) => serial(() => {
+    journal: (key, deltas) => kv.putNow(JOURNAL + key, deltas, true),
+
+    commit: (deltas, written, journals = []) => serial(() => {
       // Every key touched, in order: a fold reads (and deletes) the anonymous record it folds.
-      const keys = [...new Set(deltas.flatMap((d) => (d.fold ? [d.fold, d.key] : [d.key])))]
+      const keys = [...new Set([...journals.flatMap((j) => j.deltas), ...deltas].flatMap((d) => (d.fold ? [d.fold, d.key] : [d.key])))]
+      const marks = journals.map((j) => JOURNAL + j.key)
       return kv
         .update(
-          [...keys.map((key) => RECORD + key), FLOORS],
+          [...keys.map((key) => RECORD + key), FLOORS, ...marks],
           (values) => {
             const current = new Map(keys.map((key, i) => [key, isRecord(values[i]) ? values[i] : undefined]))
             const floors = readFloors(values[keys.length])
             stamp = Math.max(now(), stamp)
-            for (const delta of deltas) {
+            // A journal another page (or tab) already merged is gone: its deltas are not merged twice.
+            const ahead = journals.filter((_, i) => values[keys.length + 1 + i] !== undefined)
+            for (const delta of [...ahead.flatMap((j) => j.deltas), ...deltas]) {
               const folded = delta.fold ? current.get(delta.fold) : undefined
               if (delta.fold) current.set(delta.fold, undefined)
               current.set(delta.key, mergeRecord(current.get(delta.key), delta, folded, uuid, ++stamp, floors[delta.key]))
             }
-            return [keys.map((key) => [RECORD + key, current.get(key)]), keys.map((key) => current.get(key))]
+            const writes = keys.map((key): [string, unknown] => [RECORD + key, current.get(key)])
+            for (const mark of written ? [...marks, JOURNAL + written] : marks) writes.push([mark, undefined])
+            return [writes, keys.map((key) => current.get(key))]
           },
           // A merge: against a copy that missed earlier changes it would write stale records.
           true,
@@ -231,7 +253,7 @@ export function createQueue(
       )),
 
     clear: () => serial(async () => {
-      const stored = (await kv.all(RECORD)).map(([key]) => key)
+      const stored = [...(await kv.all(RECORD)), ...(await kv.all(JOURNAL))].map(([key]) => key)
       // The ids a destination registered are user ids too: withdrawn consent keeps none.
       await kv.update([], () => [[...stored, FLOORS, CREATED].map((key) => [key, undefined]), 0])
       pending.clear()

@@ -152,30 +152,34 @@ export function toProfile(record: ProfileRecord): Profile {
   return { userId: record.userId, anonymousId: record.anonymousId, messageId: record.messageId, attributes }
 }
 
+/** The fields a stored record and a journaled delta share: profile key, ids, attributes. */
+const isProfile = (r: Delta | ProfileRecord, stamp: 'seq' | 'at') =>
+  !!r &&
+  typeof r.key === 'string' &&
+  typeof r.anonymousId === 'string' &&
+  (r.userId === null || typeof r.userId === 'string') &&
+  !!r.attributes &&
+  typeof r.attributes === 'object' &&
+  Object.values(r.attributes).every((a) => isAttribute(a, stamp))
+
 /** Checks that something read back from storage is a record this version can send. */
 export function isRecord(value: unknown): value is ProfileRecord {
   const r = value as ProfileRecord
-  return (
-    !!r &&
-    typeof r.key === 'string' &&
-    typeof r.anonymousId === 'string' &&
-    (r.userId === null || typeof r.userId === 'string') &&
-    typeof r.rid === 'string' &&
-    typeof r.seq === 'number' &&
-    typeof r.messageId === 'string' &&
-    typeof r.created === 'number' &&
-    !!r.attributes &&
-    typeof r.attributes === 'object' &&
-    Object.values(r.attributes).every(isAttribute)
-  )
+  return isProfile(r, 'seq') && typeof r.rid === 'string' && typeof r.seq === 'number' && typeof r.messageId === 'string' && typeof r.created === 'number'
+}
+
+/** Checks that something read back from a journal is a delta this version can merge. */
+export function isDelta(value: unknown): value is Delta {
+  const d = value as Delta
+  return isProfile(d, 'at') && (d.fold === undefined || typeof d.fold === 'string') && (d.skip === undefined || Array.isArray(d.skip))
 }
 
 const VALUE_TYPES: Record<string, string> = { string: 'string', date: 'string', number: 'number', boolean: 'boolean' }
 
-/** One stored attribute: a known type, a value of that type, a numeric seq. */
-function isAttribute(a: unknown): boolean {
-  const { type, value, seq } = (a ?? {}) as ProfileRecord['attributes'][string]
-  if (typeof seq !== 'number') return false
+/** One stored attribute: a known type, a value of that type, a numeric stamp (`seq` stored, `at` journaled). */
+function isAttribute(a: unknown, stamp: 'seq' | 'at'): boolean {
+  const { type, value } = (a ?? {}) as ProfileRecord['attributes'][string]
+  if (typeof (a as Record<string, unknown>)?.[stamp] !== 'number') return false
   if (type === 'array') return Array.isArray(value)
   return VALUE_TYPES[type] !== undefined && typeof value === VALUE_TYPES[type]
 }

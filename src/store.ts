@@ -24,8 +24,11 @@ export interface KV {
   update: Update
   /** Every entry whose key starts with `prefix`, in key order. */
   all(prefix: string): Promise<[string, unknown][]>
-  /** Writes one entry with a transaction created now, in this task; false when it cannot (not open yet). */
-  putNow(key: string, value: unknown): boolean
+  /**
+   * Writes one entry with a transaction created now, in this task; false when it cannot (not open
+   * yet). `ahead`: a copy written ahead of a later write, worth nothing anywhere but IndexedDB.
+   */
+  putNow(key: string, value: unknown, ahead?: boolean): boolean
   /** Lets the storage go (the database connection): the client was closed. */
   close?(): void
 }
@@ -197,7 +200,9 @@ export function resilientKV(primary: KV, seed: () => [string, unknown][], onFail
       return done
     },
     all: (prefix) => guard((kv) => kv.all(prefix)),
-    putNow: (key, value) => {
+    putNow: (key, value, ahead) => {
+      // Memory has taken over: a copy ahead of memory's own write would only be left behind there.
+      if (ahead) return current === primary && primary.putNow(key, value)
       if (mirroring) pay((owed = [key, value]))
       return current.putNow(key, value)
     },

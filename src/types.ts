@@ -68,6 +68,17 @@ export interface Delta {
   base?: string
 }
 
+/**
+ * Deltas written ahead of their commit, blind, in the task of their calls: a page torn down before
+ * its commit lands leaves them for the next page. `key` names the stored entry; a commit merges
+ * the deltas only while it is still stored (whoever merges them first deletes it). No key: never
+ * written ahead, merged as they are.
+ */
+export interface Journal {
+  key?: string
+  deltas: Delta[]
+}
+
 /** The visitor's identity, persisted beside the queue. */
 export interface IdentityState {
   anonymousId: string

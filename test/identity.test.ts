@@ -2,7 +2,7 @@
 // link); logout; identify with another id; identify with the current id.
 import { HttpResponse } from 'msw'
 import { describe, expect, it, vi } from 'vitest'
-import { attrs, clientFactory, collect, freshName, profilesFor, profilesOf, recordingEndpoint, settle, stored } from './helpers'
+import { attrs, clientFactory, collect, freshName, profilesFor, profilesOf, recordingEndpoint, settle, stored, until } from './helpers'
 
 const { received, state } = recordingEndpoint()
 const client = clientFactory({ flushInterval: 10 })
@@ -132,7 +132,7 @@ describe('logout', () => {
     const storageName = freshName()
     const c = client({ storageName })
     c.user.identify('alice', { plan: 'pro' })
-    await settle(20)
+    await until(() => received.length === 1) // alice's first attempt, refused
     c.user.push({ theme: 'dark' })
     c.user.logout()
     c.user.push({ theme: 'light' })

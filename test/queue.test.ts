@@ -82,7 +82,7 @@ describe('merged, grouped writes', () => {
     const c = client({ storageName, flushInterval: 60_000 })
     for (let i = 0; i < 10_000; i++) c.user.push({ visits: i, plan: `p${i % 7}`, active: i % 2 === 0 })
     await settle(50)
-    const toStore = transactions() // load, start-up read, the commit
+    const toStore = transactions() // load, start-up read, the write-ahead, the commit
     const { records } = await stored(storageName)
     const ownReads = transactions() - toStore
     expect(records).toHaveLength(1)
@@ -99,12 +99,12 @@ describe('merged, grouped writes', () => {
     expect(attrs(profilesOf(received)[0])).toEqual({ visits: 9999, plan: 'p3', active: false })
     const total = transactions() - ownReads
     console.info(`[figures] 10,000 pushes (made before load): ${toStore} IndexedDB transactions until stored, ${total} including delivery; ${received.length} request(s)`)
-    expect(toStore).toBeLessThanOrEqual(4)
-    expect(total).toBeLessThanOrEqual(10)
+    expect(toStore).toBeLessThanOrEqual(5)
+    expect(total).toBeLessThanOrEqual(11)
     c.close()
   })
 
-  it('10,000 pushes after storage loaded are also one commit', async () => {
+  it('10,000 pushes after storage loaded are also one write-ahead and one commit', async () => {
     const storageName = freshName()
     const c = client({ storageName, flushInterval: 60_000 })
     await c.flush() // loaded
@@ -115,26 +115,30 @@ describe('merged, grouped writes', () => {
     const commits = transactions()
     await c.flush()
     console.info(`[figures] 10,000 pushes after load: ${commits} IndexedDB transaction(s) to store them; ${received.length} request(s)`)
-    expect(commits).toBeLessThanOrEqual(2)
+    expect(commits).toBeLessThanOrEqual(3)
     expect(received).toHaveLength(1)
     expect(attrs(profilesOf(received)[0])).toEqual({ visits: 9999, plan: 'p3' })
     c.close()
   })
 
-  it('pushes spread over many ticks are still grouped while a commit is in progress', async () => {
+  it('pushes spread over many ticks are still grouped while a commit is in progress (each turn is written ahead)', async () => {
     const storageName = freshName()
     const c = client({ storageName, flushInterval: 60_000 })
     await c.flush()
     await settle(50)
-    const transactions = countTransactions()
+    const transactions = vi.spyOn(IDBDatabase.prototype, 'transaction')
+    const puts = vi.spyOn(IDBObjectStore.prototype, 'put')
     for (let i = 0; i < 1000; i++) {
       c.user.push({ n: i })
       if (i % 10 === 0) await Promise.resolve()
     }
-    await settle(50)
-    const commits = transactions()
-    console.info(`[figures] 1,000 pushes over 100 microtask turns: ${commits} IndexedDB transaction(s)`)
-    expect(commits).toBeLessThan(100)
+    // Each turn's write-ahead is a transaction of its own: on a loaded machine the last commit lands late.
+    for (let t = 0; t < 60 && (await stored(storageName)).records[0]?.attributes.n.value !== 999; t++) await settle(50)
+    const ahead = puts.mock.calls.filter(([, key]) => String(key).startsWith('j:')).length
+    const commits = transactions.mock.calls.filter(([, mode]) => mode === 'readwrite').length - ahead
+    console.info(`[figures] 1,000 pushes over 100 microtask turns: ${ahead} write-aheads, ${commits} other writing IndexedDB transaction(s)`)
+    expect(ahead).toBeLessThanOrEqual(101)
+    expect(commits).toBeLessThan(50)
     expect((await stored(storageName)).records[0].attributes.n.value).toBe(999)
     c.close()
   })

@@ -190,6 +190,29 @@ describe('delivery in Chromium', () => {
     await env.server.arrived(1, 10_000)
     expect(Object.values(env.server.profiles())).toEqual([{ leaving: 'now' }])
   })
+  it('7c: push, then reload in the same task, ten times: the server ends with the newest value, not the older stored one', async () => {
+    const context = await env.context()
+    // A minute's interval: the page-hide beacon sends the newest value, the next page what is stored.
+    const { page } = await open(context, sdkPage(env.server, '/seven-c.html', { flushInterval: 60_000, storageName: 'q7c' }))
+    await identify(page, 'u-7c')
+    const finals: unknown[] = []
+    for (let k = 1; k <= 10; k++) {
+      await push(page, { city: `A${k}` })
+      await storageIdle(page, 'q7c') // A is stored, not sent
+      const reloaded = page.waitForEvent('load')
+      await page
+        .evaluate((k) => {
+          window.userbeam.user.push({ city: `B${k}` })
+          location.reload()
+        }, k)
+        .catch(() => {}) // the reload may destroy the evaluation's context first
+      await reloaded
+      await flush(page)
+      finals.push(env.server.profiles()['u-7c']?.city)
+    }
+    expect(finals).toEqual(Array.from({ length: 10 }, (_, i) => `B${i + 1}`))
+  })
+
   it('7b: first visit, identify() then location.replace() in the page\'s own script, before IndexedDB opened: the login arrives', async () => {
     const context = await env.context()
     env.server.page('/home7b.html', '<!doctype html><title>home</title>')

@@ -1,0 +1,97 @@
+// Calls are written ahead of their commit: a blind write in the calls' own task lands even when
+// the page is torn down before its commit (a read, then a write) can; the next page merges it.
+import { describe, expect, it, vi } from 'vitest'
+import { createQueue } from '../src/queue'
+import { memoryKV } from '../src/store'
+import type { Delta } from '../src/types'
+import { attrs, clientFactory, freshName, profilesOf, putRaw, recordingEndpoint, settle, stored } from './helpers'
+
+const { received } = recordingEndpoint()
+const client = clientFactory({ flushInterval: 60_000 })
+const journals = (raw: Map<string, unknown>) => [...raw.keys()].filter((key) => String(key).startsWith('j:'))
+
+/** From now on, no commit of this page lands: its reads never answer (the page is being torn down). */
+const tearDown = () => vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(() => ({}) as IDBRequest)
+
+describe('written ahead', () => {
+  it('a call whose commit died with its page reaches the server from the next page, over the older stored value', async () => {
+    const storageName = freshName()
+    const page1 = client({ storageName })
+    page1.user.identify('u1', { city: 'A' })
+    await settle(50) // A is stored, not sent (the interval is a minute)
+    const dying = tearDown()
+    page1.user.push({ city: 'B' })
+    await settle(50)
+    dying.mockRestore()
+    page1.close()
+    expect((await stored(storageName)).records[0].attributes.city.value).toBe('A') // the commit of B never landed
+    expect(journals((await stored(storageName)).raw)).toHaveLength(1)
+
+    const page2 = client({ storageName })
+    await page2.flush()
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([['u1', { city: 'B' }]])
+    const after = await stored(storageName)
+    expect(journals(after.raw)).toEqual([])
+    expect(after.records).toEqual([])
+  })
+
+  it('a commit that lands removes its copy: nothing is merged or sent twice', async () => {
+    const storageName = freshName()
+    const page1 = client({ storageName })
+    page1.user.push({ plan: 'pro' })
+    await settle(50)
+    expect(journals((await stored(storageName)).raw)).toEqual([])
+    await page1.flush()
+    page1.close()
+    const page2 = client({ storageName })
+    await page2.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ plan: 'pro' }])
+  })
+
+  it('a journal is merged once: whoever merges it first deletes it, so a later merge of the same copy adds nothing', async () => {
+    const kv = memoryKV()
+    const queue = createQueue(kv, () => {})
+    const delta: Delta = { key: 'k', userId: 'u1', anonymousId: 'a', attributes: { city: { type: 'string', value: 'B', at: 1 } } }
+    expect(queue.journal('dead-page', [delta])).toBe(true)
+    await queue.commit([], undefined, [{ key: 'dead-page', deltas: [delta] }]) // the next page
+    const [record] = queue.pending.values()
+    expect(record.attributes.city.value).toBe('B')
+    await queue.settle([record]) // delivered
+    await queue.commit([], undefined, [{ key: 'dead-page', deltas: [delta] }]) // another tab told of it late
+    expect([...queue.pending.values()]).toEqual([])
+    expect(await kv.all('')).toEqual([['floors', expect.any(Object)]])
+  })
+
+  it('a withdrawn consent erases what was written ahead, also when a page left it behind', async () => {
+    const storageName = freshName()
+    const page1 = client({ storageName })
+    page1.user.push({ plan: 'pro' })
+    await settle(50)
+    const dying = tearDown()
+    page1.user.push({ city: 'Pune' })
+    await settle(50)
+    dying.mockRestore()
+    page1.consent(false)
+    await settle(50)
+    expect(journals((await stored(storageName)).raw)).toEqual([])
+    page1.close()
+
+    // A page killed after storing its withdrawal, before erasing: the next page finishes the erasing.
+    await putRaw(storageName, 'j:left', [{ key: 'k', userId: null, anonymousId: 'a', attributes: { city: { type: 'string', value: 'Pune', at: 1 } } }])
+    const page2 = client({ storageName })
+    await page2.flush()
+    await settle(50)
+    expect(journals((await stored(storageName)).raw)).toEqual([])
+    expect(received).toEqual([])
+  })
+
+  it('a damaged journal is deleted at the next load, and the rest is still sent', async () => {
+    const storageName = freshName()
+    await putRaw(storageName, 'j:damaged', 'not a list of deltas')
+    await putRaw(storageName, 'j:half', [{ key: 'k' }, { key: 'k2', userId: null, anonymousId: 'a2', attributes: { plan: { type: 'string', value: 'pro', at: 1 } } }])
+    const page = client({ storageName })
+    await page.flush()
+    expect(profilesOf(received).map(attrs)).toEqual([{ plan: 'pro' }])
+    expect(journals((await stored(storageName)).raw)).toEqual([])
+  })
+})
