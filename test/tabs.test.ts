@@ -137,8 +137,9 @@ describe('several tabs on one storageName', () => {
     const storageName = freshName()
     const b = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000 })
     b.user.identify('u1', { city: 'old-B' })
-    await sleep(30)
-    const { key, userId, anonymousId } = (await stored(storageName)).records[0]
+    let records: any[] = []
+    while (!records.length) records = (await stored(storageName)).records // old-B is stored
+    const { key, userId, anonymousId } = records[0]
     // Tab A's page-hide message: its newer call, whose commit died with its page.
     const leaving = new BroadcastChannel(`userbeam:${storageName}`)
     leaving.postMessage({ journals: [{ deltas: [{ key, userId, anonymousId, attributes: { city: { type: 'string', value: 'new-A', at: Date.now() + 1000 } } }] }] })
