@@ -83,18 +83,21 @@ async function npmEntryWhole() {
 // 2026-11-26 (evening): +365 B for calls written ahead of their commit (a blind write in the
 // calls' own task, merged by the next page or another tab if the commit died): a push in the same
 // task as a navigation was lost or overwritten by an older stored value in 2 of 10-16 runs.
+// 2026-11-26 (evening): +60 B for the back/forward cache (a cycle skips what the page-hide
+// beacon carries; a hidden page with nothing to send starts no cycle) and listeners added again
+// after document.open() removed them.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_135, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_190, aim: 4_096 },
   ...[
-    ['json', 13_110],
-    ['growlytics', 13_660],
-    ['usercom', 14_185],
-    ['moengage', 14_720],
-    ['haptik', 14_005],
+    ['json', 13_180],
+    ['growlytics', 13_725],
+    ['usercom', 14_250],
+    ['moengage', 14_785],
+    ['haptik', 14_080],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_400 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_455 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

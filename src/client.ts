@@ -13,7 +13,7 @@ import { json } from './formats/json.js'
 import { anonymous, profileKey, uuid } from './identity.js'
 import { resolveOptions } from './options.js'
 import { createQueue } from './queue.js'
-import { mergeRecord, overBudget, toProfile } from './records.js'
+import { mergeRecord, overBudget, toProfile, version } from './records.js'
 import { createScheduler, type Outcome } from './scheduler.js'
 import { idbKV, memoryKV, resilientKV } from './store.js'
 import { createTabs } from './tabs.js'
@@ -135,7 +135,6 @@ export function createClient(options: Options): Client {
   const name = `userbeam:${config.storageName}`
   /** Profiles a request of another tab carries right now, with the version (rid:seq) it carries. */
   const elsewhere = new Map<string, string>()
-  const version = (r: ProfileRecord) => `${r.rid}:${r.seq}`
   const tabs = createTabs(name, kv, (message) => {
     if (message.records) {
       for (const [key, r] of message.records as [string, ProfileRecord | undefined][]) {
@@ -375,6 +374,7 @@ export function createClient(options: Options): Client {
   }
 
   async function commitAll() {
+    listen()
     try {
       while (deltas.size || foreign.length) {
         if (unwritten) writeAhead()
@@ -493,13 +493,23 @@ export function createClient(options: Options): Client {
     // own commit may die with the page.
     if (unstored.length) tabs.post({ journals: [...writing, { key: ahead, deltas: [...deltas.values()] }].filter((j) => j.deltas.length) })
   }
-  const onVisibility = () => document.visibilityState === 'hidden' && scheduler.now()
+  // Hidden with nothing to send: no cycle (its lock and reads, answered while the page sits in
+  // the back/forward cache, made Chromium evict it).
+  const onVisibility = () =>
+    document.visibilityState === 'hidden' && (deltas.size || committing || [...queue.pending.values()].some(sendable)) && scheduler.now()
   const onOnline = () => scheduler.now()
-  if (inBrowser) {
-    addEventListener('pagehide', beacon)
-    addEventListener('online', onOnline)
-    document.addEventListener('visibilitychange', onVisibility)
+  /**
+   * Listens to the page's lifecycle; again on every commit: a page rewritten with document.open()
+   * loses every listener of its window and document (adding one that is there changes nothing).
+   */
+  const listen = () => {
+    if (inBrowser && !closed) {
+      addEventListener('pagehide', beacon)
+      addEventListener('online', onOnline)
+      document.addEventListener('visibilitychange', onVisibility)
+    }
   }
+  listen()
   if (!config.endpoint || !chosen) scheduler.stop()
 
   /** Storage answered (or, on a first visit, the page is leaving first): apply the calls made so far, in order. */

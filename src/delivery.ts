@@ -5,7 +5,7 @@
  * flight.
  */
 import { classify } from './classify.js'
-import { recordBytes, runs, toProfile } from './records.js'
+import { recordBytes, runs, toProfile, version } from './records.js'
 import type { Outcome } from './scheduler.js'
 import { byteLength, KEEPALIVE_MAX, transmit } from './transport.js'
 import type { Answer, EventMap, Format, OutgoingRequest, ProfileRecord, Verdict } from './types.js'
@@ -80,6 +80,8 @@ export function createDelivery(
   now = Date.now,
 ): Delivery {
   const inFlight = new Set<string>()
+  /** Versions the page-hide beacon carries, until it is refused: a cycle does not send them again. */
+  const beaconed = new Set<string>()
   let keepaliveBytes = 0
   const sendable = (records: ProfileRecord[]) =>
     records.filter((r) => !inFlight.has(r.key) && (config.anonymous || r.userId !== null))
@@ -124,6 +126,8 @@ export function createDelivery(
   /** Posts records; a refused multi-profile batch is halved so one bad profile cannot sink the rest. */
   async function post(records: ProfileRecord[]): Promise<Outcome | undefined> {
     for (const request of built(records)) {
+      // Read before the page went into the back/forward cache, sent by its beacon meanwhile.
+      if (request.records.some((r) => beaconed.has(version(r)))) continue
       // A chain (user.com: the user, then its custom attributes) counts as delivered only whole.
       let step: OutgoingRequest | undefined = request
       let result: Awaited<ReturnType<typeof send>>
@@ -189,8 +193,10 @@ export function createDelivery(
           if (keepaliveBytes + byteLength(request.body) > KEEPALIVE_MAX) continue
           // If the page survives (back/forward cache), settle as usual; if not, the records are
           // still stored and go again on the next visit, with the same content.
+          const versions = request.records.map(version)
+          versions.forEach((v) => beaconed.add(v))
           send(request, true).then(({ answer, verdict }) => {
-            if (verdict.kind !== 'ok') return
+            if (verdict.kind !== 'ok') return versions.forEach((v) => beaconed.delete(v))
             if (request.creates) queue.remember(request.creates).catch(() => {})
             queue.settle(request.records).catch(() => {})
             emit('sent', { status: answer!.status, profiles: request.records.map(toProfile) })

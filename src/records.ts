@@ -7,6 +7,9 @@ import type { Delta, Profile, ProfileRecord } from './types.js'
 import { names, own, stringify } from './own.js'
 
 /** Merges a delta (and, in hold-anonymous mode, a folded anonymous record) into a record. */
+/** A record's version: its rid and seq, which every change of its content moves. */
+export const version = (r: ProfileRecord) => `${r.rid}:${r.seq}`
+
 export function mergeRecord(
   current: ProfileRecord | undefined,
   delta: Delta,
@@ -15,7 +18,7 @@ export function mergeRecord(
   now: number,
   floor?: Record<string, [at: number, delivered: number]>,
 ): ProfileRecord | undefined {
-  const base = current ? `${current.rid}:${current.seq}` : ''
+  const base = current ? version(current) : ''
   /** A delivery floor kept one of the delta's values out: the result is not what a beacon sent. */
   let floored = false
   const record: ProfileRecord = current

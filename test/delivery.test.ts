@@ -2,9 +2,14 @@
 // messageId, one request per profile in flight); when a flush happens.
 import { HttpResponse } from 'msw'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { createDelivery } from '../src/delivery'
+import { json } from '../src/formats/json'
+import type { ProfileRecord } from '../src/types'
 import {
   attrs,
   clientFactory,
+  countTransactions,
+  ENDPOINT,
   deferred,
   freshName,
   profilesOf,
@@ -242,6 +247,34 @@ describe('flush triggers', () => {
     c.close()
   })
 
+  it('the page becoming hidden with nothing to send starts no cycle: no lock, no read, answered while the page sits in the back/forward cache', async () => {
+    const c = client({ flushInterval: 60_000 })
+    c.user.push({ a: 1 })
+    await c.flush()
+    await settle(30)
+    const transactions = countTransactions()
+    setVisibility('hidden')
+    document.dispatchEvent(new Event('visibilitychange'))
+    await settle(50)
+    expect(transactions()).toBe(0)
+    expect(received).toHaveLength(1)
+    c.close()
+  })
+
+  it('a page rewritten with document.open() (every listener of window and document removed) sends at page-hide again once a call was made', async () => {
+    const added = vi.spyOn(window, 'addEventListener')
+    const c = client({ flushInterval: 60_000 })
+    await c.flush()
+    const [, beacon] = added.mock.calls.find(([type]) => type === 'pagehide')!
+    window.removeEventListener('pagehide', beacon) // what document.open() does to every listener
+    c.user.push({ a: 1 })
+    await settle(30)
+    window.dispatchEvent(new Event('pagehide'))
+    await until(() => received.length === 1, 1000)
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }])
+    c.close()
+  })
+
   it('becoming visible does not send', async () => {
     const c = client({ flushInterval: 60_000 })
     c.user.push({ a: 1 })
@@ -324,6 +357,21 @@ describe('flush triggers', () => {
     // At least once is fine, but a second copy must be recognisable as the same message.
     expect(new Set(copies.map((p) => p.messageId)).size).toBe(1)
     c.close()
+  })
+
+  it('a cycle that read the queue before the page went into the back/forward cache does not send again what the beacon sent meanwhile', async () => {
+    const snapshot = deferred<ProfileRecord[]>()
+    const record: ProfileRecord = { key: 'k', userId: 'u1', anonymousId: 'a', rid: 'r', seq: 1, messageId: 'm', created: 1, attributes: { plan: { type: 'string', value: 'pro', seq: 1, at: 1 } } }
+    const queue = { snapshot: () => snapshot.promise, settle: async () => {}, created: new Set<string>(), remember: async () => {} }
+    const delivery = createDelivery(queue, { endpoint: ENDPOINT, headers: {}, format: json, batch: 100, timeout: 10_000, anonymous: true }, () => {})
+    const cycle = delivery.cycle() // started as the page was hidden: its read is answered late
+    delivery.beacon([record]) // page-hide
+    await until(() => received.length === 1)
+    await settle(20) // the beacon's answer is in; the page's settle would come after the cycle's read
+    snapshot.resolve([record])
+    expect(await cycle).toEqual({ kind: 'done' })
+    await settle(30)
+    expect(received).toHaveLength(1)
   })
 
   it('maxBatchSize caps the profiles per request', async () => {

@@ -99,7 +99,7 @@ describe('merged, grouped writes', () => {
     expect(attrs(profilesOf(received)[0])).toEqual({ visits: 9999, plan: 'p3', active: false })
     const total = transactions() - ownReads
     console.info(`[figures] 10,000 pushes (made before load): ${toStore} IndexedDB transactions until stored, ${total} including delivery; ${received.length} request(s)`)
-    expect(toStore).toBeLessThanOrEqual(5)
+    expect(toStore).toBeLessThanOrEqual(6) // 5 here; a loaded machine can split the commit in two
     expect(total).toBeLessThanOrEqual(11)
     c.close()
   })
