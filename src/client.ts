@@ -10,7 +10,7 @@ import { createDelivery } from './delivery.js'
 import { createEmitter, type Listener } from './emitter.js'
 import { formats } from './formats/index.js'
 import { json } from './formats/json.js'
-import { anonymous, profileKey, uuid } from './identity.js'
+import { anonymous, profileKey, since, uuid } from './identity.js'
 import { resolveOptions } from './options.js'
 import { createQueue } from './queue.js'
 import { mergeRecord, overBudget, toProfile, version } from './records.js'
@@ -297,6 +297,10 @@ export function createClient(options: Options): Client {
     // A later consent(false) has its own erasing: only this one's end clears the field.
     erased.then(() => erasing === erased && (erasing = undefined))
   }
+  /** This tab made a login, logout or consent decision since its last identity write. */
+  let mine = false
+  /** The stamp of a decision made now: past the current state's, also within one clock tick. */
+  const decided = () => Math.max(clock(), since(state) + 1e-3)
   /** Writes the identity (waiting for no commit) and tells the other tabs. */
   function writeIdentity() {
     dirty = false
@@ -304,7 +308,8 @@ export function createClient(options: Options): Client {
     tabs.post({ identity })
     // Withdrawn consent stores the decision and no id: an anonymous id that links to nothing. This
     // page (and the other tabs) keep the real identity in memory, for a consent(true) to come.
-    queue.keep(identity.consent ? identity : anonymous(false))
+    queue.keep(identity.consent ? identity : { ...anonymous(false), since: identity.since }, mine)
+    mine = false
   }
 
   /**
@@ -315,6 +320,7 @@ export function createClient(options: Options): Client {
   let keeping = false
   function identityChanged(now = false) {
     dirty = true
+    mine ||= now
     if (keeping) return
     if (now) writeIdentity()
     keeping = true
@@ -369,7 +375,9 @@ export function createClient(options: Options): Client {
       skip.push(attribute!)
       if (tell) reject('identify', { attribute, reason: `the value pushed before the login cannot join this user: ${reason}` })
     }
-    if (applyProfileLimits({ ...held }, state!.types, rules, refuse)) identityChanged()
+    // Folded here because another tab logged in: that tab writes the types (a write here could
+    // carry this tab's identity over a logout made there since).
+    if (applyProfileLimits({ ...held }, state!.types, rules, refuse) && tell) identityChanged()
     return skip.length ? skip : undefined
   }
 
@@ -424,7 +432,9 @@ export function createClient(options: Options): Client {
 
   /** Another tab changed the identity (or consent): later calls here follow it. */
   function adopt(next: IdentityState) {
-    if (!state) return void (announced = next)
+    if (!state) return void (since(next) >= since(announced) && (announced = next))
+    // A decision older than this tab's (the other tab had not heard of it yet): not taken.
+    if (since(next) < since(state)) return
     // A first visit in several tabs at once: each minted its own anonymous id before any was
     // stored. They settle on the smallest id (or on the one that logged in), and what this tab
     // did under its own id moves there: the visitor's activity stays in one profile.
@@ -458,7 +468,7 @@ export function createClient(options: Options): Client {
     const kept: NonNullable<IdentityState['users']> = {}
     for (const id of Object.keys(users ?? {}).filter((id) => id !== userId).slice(-49)) kept[id] = users![id]
     kept[userId] = types
-    state = { ...anonymous(consent), users: kept }
+    state = { ...anonymous(consent), users: kept, since: decided() }
     identityChanged(true)
     commitSoon()
   }
@@ -517,7 +527,7 @@ export function createClient(options: Options): Client {
     high = Math.max(high, floor)
     for (const r of stored) seen(r.attributes)
     if (!ops) return
-    state = announced ?? saved ?? fresh
+    state = (announced && since(announced) >= since(saved) ? announced : saved) ?? fresh
     // A first visit: the new anonymous identity is stored with the first write.
     if (!saved && !announced) identityChanged()
     if (!state.consent) {
@@ -583,7 +593,7 @@ export function createClient(options: Options): Client {
               // A user seen before on this browser gets their type locks back (over the anonymous ones).
               const known = from.userId === null && own(from.users, userId) ? from.users![userId] : undefined
               // Held anonymous values are checked against them below, before they fold in.
-              state = { ...from, userId, signature: signature ?? from.signature, types: from.userId === null && holds ? { ...known } : { ...from.types, ...known } }
+              state = { ...from, userId, signature: signature ?? from.signature, types: from.userId === null && holds ? { ...known } : { ...from.types, ...known }, since: decided() }
               identityChanged(true)
             }
             // From anonymous, the identified record links the two profiles even with no attributes.
@@ -621,8 +631,9 @@ export function createClient(options: Options): Client {
         typeof granted != 'boolean'
           ? report({ code: 'input', message: `userbeam: consent: expected true or false, got ${describe(granted)}; the call was ignored` })
           : run(() => {
-          state = { ...state!, consent: granted }
+          state = { ...state!, consent: granted, since: decided() }
           // Always at once: a withdrawal must never wait for the end of the task.
+          mine = true
           writeIdentity()
           if (granted) {
             if (config.endpoint && chosen) scheduler.start()

@@ -19,6 +19,9 @@ export function anonymous(consent = true): IdentityState {
   return { anonymousId: uuid(), userId: null, types: {}, consent }
 }
 
+/** When the state's login, logout or consent decision was made; 0 when unknown (stored by an older version). */
+export const since = (state: IdentityState | undefined): number => Number(state?.since) || 0
+
 /** The queue key of the profile the state points at: one record per (user, anonymous id) pair. */
 export function profileKey(state: IdentityState): string {
   return state.userId === null ? `a:${state.anonymousId}` : `u:${state.anonymousId}:${state.userId}`

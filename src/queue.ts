@@ -4,7 +4,7 @@
  * Every change is one transaction: a group of calls is merged in one commit, an answer settles
  * the records it carried in one more.
  */
-import { isIdentity, uuid } from './identity.js'
+import { isIdentity, since, uuid } from './identity.js'
 import { isDelta, isRecord, mergeRecord, settleRecord } from './records.js'
 import type { KV } from './store.js'
 import type { Delta, IdentityState, Journal, ProfileRecord, RetryState } from './types.js'
@@ -84,10 +84,11 @@ export interface Queue {
    */
   commit(deltas: Delta[], written?: string, journals?: Journal[]): Promise<void>
   /**
-   * Writes the identity state at once: no read first, not behind the queue's other operations.
-   * Identity and consent decisions must survive a page that navigates in the same task.
+   * Writes the identity state, not behind the queue's other operations. `blind`: at once, with no
+   * read first (this tab's own login, logout or consent decision must survive a page that
+   * navigates in the same task); else only over a stored state no newer (another tab's decision).
    */
-  keep(identity: IdentityState): void
+  keep(identity: IdentityState, blind?: boolean): void
   /** Reads every stored record (every tab's), oldest first; refreshes `pending`. */
   snapshot(): Promise<ProfileRecord[]>
   /** Removes what the endpoint took (or refused for good) and has not changed since. */
@@ -261,7 +262,9 @@ export function createQueue(
 
     // A transaction created now, in this task, when storage is open (a later write always carries
     // a state at least as new, so the order of the two paths does not matter).
-    keep: (identity) => void (kv.putNow(IDENTITY, identity) || kv.update([], () => [[[IDENTITY, identity]], undefined]).catch(() => {})),
+    keep: (identity, blind) =>
+      void ((blind && kv.putNow(IDENTITY, identity)) ||
+        kv.update([IDENTITY], ([stored]) => [isIdentity(stored) && since(stored) > since(identity) ? [] : [[IDENTITY, identity]], undefined]).catch(() => {})),
 
     saveRetry: (retry) => serial(() => kv.update([], () => [[[RETRY, retry]], undefined])),
 

@@ -88,6 +88,11 @@ export interface IdentityState {
   types: Record<string, AttributeType>
   /** False after consent(false): nothing is stored or sent. */
   consent: boolean
+  /**
+   * When its login, logout or consent decision was made (the page clock, comparable across tabs):
+   * an older state, announced or stored late by a tab that had not heard of this one, is not taken.
+   */
+  since?: number
   /** The type locks of users who logged out on this browser, by user id: restored when they log in again. */
   users?: Record<string, Record<string, AttributeType>>
 }

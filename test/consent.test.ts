@@ -55,7 +55,8 @@ describe('consent(false)', () => {
     const { raw } = await stored(storageName)
     const text = JSON.stringify([...raw])
     for (const id of ['asha42', 'ravi7', 'later9', anonymousId]) expect(text).not.toContain(id)
-    expect(raw.get('identity')).toEqual({ anonymousId: expect.any(String), userId: null, types: {}, consent: false })
+    // since: when the decision was made (an older decision another tab stores late must not win).
+    expect(raw.get('identity')).toEqual({ anonymousId: expect.any(String), userId: null, types: {}, consent: false, since: expect.any(Number) })
     c.close()
   })
 

@@ -87,6 +87,34 @@ describe('several tabs on one storageName', () => {
     b.close()
   })
 
+  it('hold mode: a login then a logout in tab B, while tab A folds its held values in: B stays logged out, in memory and in storage', async () => {
+    for (const second of ['logout', 'identify'] as const) {
+      const storageName = freshName()
+      const options = { endpoint: ENDPOINT, storageName, flushInterval: 60_000, holdAnonymous: true }
+      const a = createClient(options)
+      a.user.push({ plan: 'anon-plan' }) // held in tab A: folding it in records new types there
+      await a.flush()
+      const b = createClient(options)
+      await b.flush()
+      b.user.identify('u2', { score: 1 })
+      if (second === 'logout') b.user.logout()
+      else b.user.identify('u3')
+      await sleep(50) // the tabs hear of each other
+      a.user.push({ fromA: 1 })
+      b.user.push({ fromB: 2 })
+      await sleep(50)
+      await a.flush()
+      await b.flush()
+      const expected = second === 'logout' ? null : 'u3'
+      expect((await stored(storageName)).identity.userId).toBe(expected)
+      const u2 = Object.assign({}, ...profilesOf(received).filter((p) => p.userId === 'u2').map(attrs))
+      expect(u2).toEqual({ plan: 'anon-plan', score: 1 }) // nothing pushed after the second call
+      a.close()
+      b.close()
+      received.length = 0
+    }
+  })
+
   it("a first visit: tab A withdraws consent, a tab opened then grants it: A follows, nothing is lost", async () => {
     // Ids in creation order: A's minted id is the smallest, so A keeps its own id; it must still
     // take the other tab's consent.
