@@ -89,18 +89,20 @@ async function npmEntryWhole() {
 // 2026-11-26 (evening): +120 B for identity decisions stamped with their time (since): a tab
 // that had not heard of a newer login, logout or consent decision no longer writes or announces an
 // older one over it (a logout was undone in 6 of 6 runs with two tabs).
+// 2026-11-26 (evening): +35 B: a consent decision from a tab that read the withdrawal (no id
+// stored) is taken by the other tabs with their own ids (it logged the user out in every tab).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_310, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_345, aim: 4_096 },
   ...[
-    ['json', 13_310],
-    ['growlytics', 13_860],
-    ['usercom', 14_375],
-    ['moengage', 14_910],
-    ['haptik', 14_200],
+    ['json', 13_345],
+    ['growlytics', 13_895],
+    ['usercom', 14_415],
+    ['moengage', 14_950],
+    ['haptik', 14_240],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_575 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_610 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -308,7 +308,7 @@ export function createClient(options: Options): Client {
     tabs.post({ identity })
     // Withdrawn consent stores the decision and no id: an anonymous id that links to nothing. This
     // page (and the other tabs) keep the real identity in memory, for a consent(true) to come.
-    queue.keep(identity.consent ? identity : { ...anonymous(false), since: identity.since }, mine)
+    queue.keep(identity.consent ? identity : { ...anonymous(false), since: identity.since, blank: true }, mine)
     mine = false
   }
 
@@ -435,6 +435,10 @@ export function createClient(options: Options): Client {
     if (!state) return void (since(next) >= since(announced) && (announced = next))
     // A decision older than this tab's (the other tab had not heard of it yet): not taken.
     if (since(next) < since(state)) return
+    // A decision of a tab that read the withdrawal (stored with no id): its ids are placeholders.
+    // The decision is taken here, with this tab's ids, which are written and told with it.
+    const only = next.blank && !state.blank
+    if (only) next = { ...state, consent: next.consent, since: next.since }
     // A first visit in several tabs at once: each minted its own anonymous id before any was
     // stored. They settle on the smallest id (or on the one that logged in), and what this tab
     // did under its own id moves there: the visitor's activity stays in one profile.
@@ -451,10 +455,8 @@ export function createClient(options: Options): Client {
       deltas.clear()
       scheduler.stop()
     } else if (config.endpoint && chosen) scheduler.start()
-    if (minted) {
-      stage('push', {}, callTime(), true, profileKey(fresh))
-      identityChanged(true)
-    }
+    if (minted) stage('push', {}, callTime(), true, profileKey(fresh))
+    if (minted || only) identityChanged(true)
     adoptOrphan(false)
   }
 
@@ -593,7 +595,7 @@ export function createClient(options: Options): Client {
               // A user seen before on this browser gets their type locks back (over the anonymous ones).
               const known = from.userId === null && own(from.users, userId) ? from.users![userId] : undefined
               // Held anonymous values are checked against them below, before they fold in.
-              state = { ...from, userId, signature: signature ?? from.signature, types: from.userId === null && holds ? { ...known } : { ...from.types, ...known }, since: decided() }
+              state = { ...from, userId, signature: signature ?? from.signature, types: from.userId === null && holds ? { ...known } : { ...from.types, ...known }, since: decided(), blank: undefined }
               identityChanged(true)
             }
             // From anonymous, the identified record links the two profiles even with no attributes.

@@ -93,6 +93,8 @@ export interface IdentityState {
    * an older state, announced or stored late by a tab that had not heard of this one, is not taken.
    */
   since?: number
+  /** Its ids are placeholders (read back from a withdrawal, which stores no id): another tab's real ones win. */
+  blank?: boolean
   /** The type locks of users who logged out on this browser, by user id: restored when they log in again. */
   users?: Record<string, Record<string, AttributeType>>
 }

@@ -56,7 +56,7 @@ describe('consent(false)', () => {
     const text = JSON.stringify([...raw])
     for (const id of ['asha42', 'ravi7', 'later9', anonymousId]) expect(text).not.toContain(id)
     // since: when the decision was made (an older decision another tab stores late must not win).
-    expect(raw.get('identity')).toEqual({ anonymousId: expect.any(String), userId: null, types: {}, consent: false, since: expect.any(Number) })
+    expect(raw.get('identity')).toEqual({ anonymousId: expect.any(String), userId: null, types: {}, consent: false, since: expect.any(Number), blank: true })
     c.close()
   })
 

@@ -132,7 +132,7 @@ describe('logout', () => {
     const storageName = freshName()
     const c = client({ storageName })
     c.user.identify('alice', { plan: 'pro' })
-    await until(() => received.length === 1) // alice's first attempt, refused
+    await until(() => received.length >= 1) // alice's first attempt, refused (the retry may follow at once)
     c.user.push({ theme: 'dark' })
     c.user.logout()
     c.user.push({ theme: 'light' })

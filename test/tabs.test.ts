@@ -115,6 +115,29 @@ describe('several tabs on one storageName', () => {
     }
   })
 
+  it('consent(true) from a tab opened while consent was withdrawn (it knows no id) does not log the user out in the tab that knows him', async () => {
+    const storageName = freshName()
+    const options = { endpoint: ENDPOINT, storageName, flushInterval: 20 }
+    const b = createClient(options)
+    b.user.identify('u1', { plan: 'pro' })
+    await b.flush()
+    b.consent(false) // stored: the decision and no id; tab B keeps the user in memory
+    await sleep(30)
+    const a = createClient(options) // opened (or reloaded) now: it reads the decision and no id
+    await a.flush()
+    a.consent(true)
+    await sleep(50)
+    b.user.push({ after: 1 })
+    a.user.push({ fromA: 2 })
+    await sleep(30)
+    await b.flush()
+    await a.flush()
+    expect(profilesOf(received).filter((p) => p.userId === 'u1').map(attrs)).toEqual([{ plan: 'pro' }, { after: 1, fromA: 2 }])
+    expect((await stored(storageName)).identity).toMatchObject({ userId: 'u1', consent: true })
+    a.close()
+    b.close()
+  })
+
   it("a first visit: tab A withdraws consent, a tab opened then grants it: A follows, nothing is lost", async () => {
     // Ids in creation order: A's minted id is the smallest, so A keeps its own id; it must still
     // take the other tab's consent.
