@@ -59,13 +59,15 @@ function readOptions(input: unknown): { config: Config; problems: string[] } {
   // A URL object is as good as its text.
   const endpoint = options.endpoint instanceof URL ? options.endpoint.href : options.endpoint
   if (typeof endpoint === 'string' && endpoint.trim()) {
+    const page = typeof location === 'undefined' ? undefined : location.href
     try {
       // Against the page's address, not a <base href> (which fetch would use): "/profiles" is
       // this site's relay even on a page whose base points at a CDN.
-      const url = new URL(endpoint, typeof location === 'undefined' ? 'http://localhost/' : location.href)
-      config.endpoint = typeof location === 'undefined' ? endpoint : url.href
+      config.endpoint = new URL(endpoint, page).href
     } catch {
-      problems.push(`the endpoint "${endpoint}" is not a valid URL; updates are stored but not sent`)
+      // Outside a page (a server rendering the page, Node) a relative URL leads nowhere: it would
+      // be retried for ever, its timer keeping the process alive.
+      problems.push(`the endpoint "${endpoint}" is not a valid URL${page ? '' : ' outside a page (a relative one needs the page: create the client in the browser)'}; updates are stored but not sent`)
     }
   } else problems.push('the endpoint option is required (a URL such as "/profiles"); updates are stored but not sent')
   for (const name of NUMBERS) {

@@ -45,6 +45,25 @@ describe('endpoint and timers', () => {
     expect(received).toEqual([])
   })
 
+  it('outside a page (server-side rendering), a relative endpoint is reported, and nothing is retried for ever', async () => {
+    const warned = warnings()
+    vi.stubGlobal('location', undefined)
+    try {
+      const c = client({ endpoint: '/profiles' })
+      const absolute = client({ endpoint: 'https://api.test/profiles' })
+      c.user.push({ a: 1 })
+      absolute.user.push({ b: 2 })
+      await c.flush()
+      await absolute.flush()
+      expect(warned()).toEqual([
+        'userbeam: the endpoint "/profiles" is not a valid URL outside a page (a relative one needs the page: create the client in the browser); updates are stored but not sent',
+      ])
+      expect(profilesOf(received).map(attrs)).toEqual([{ b: 2 }])
+    } finally {
+      vi.unstubAllGlobals()
+    }
+  })
+
   it.each([
     ['timeout', 1e10],
     ['flushInterval', 2 ** 31],
