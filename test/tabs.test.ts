@@ -138,6 +138,28 @@ describe('several tabs on one storageName', () => {
     b.close()
   })
 
+  it('logout() in a tab opened while consent was withdrawn (it knows no user) logs the user out in the tab that knows him', async () => {
+    const storageName = freshName()
+    const options = { endpoint: ENDPOINT, storageName, flushInterval: 20 }
+    const b = createClient(options)
+    b.user.identify('u1', { plan: 'pro' })
+    await b.flush()
+    b.consent(false)
+    await sleep(30)
+    const a = createClient(options)
+    await a.flush()
+    a.user.logout()
+    await sleep(50)
+    b.consent(true)
+    b.user.push({ after: 1 })
+    await sleep(30)
+    await b.flush()
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)])).toEqual([['u1', { plan: 'pro' }], [null, { after: 1 }]])
+    expect((await stored(storageName)).identity).toMatchObject({ userId: null, consent: true })
+    a.close()
+    b.close()
+  })
+
   it("a first visit: tab A withdraws consent, a tab opened then grants it: A follows, nothing is lost", async () => {
     // Ids in creation order: A's minted id is the smallest, so A keeps its own id; it must still
     // take the other tab's consent.
