@@ -463,14 +463,21 @@ export function createClient(options: Options): Client {
   function logoutNow() {
     // Nobody is logged in: the anonymous visitor stays, and their held updates still follow
     // them into the next identify() (Growlytics' advice is to call logout() before identify()).
-    const { userId, types, users, consent, blank } = state!
-    // A tab that read the withdrawal knows no user, but another tab may: the logout is told.
-    if (userId === null && !blank) return
+    const { userId, types, users, consent } = state!
+    if (userId === null) {
+      // A tab that read the withdrawal knows no user, but another tab may: its visitor is told as
+      // the current one (the same id: what it did stays theirs).
+      if (state!.blank) {
+        state = { ...state!, blank: undefined, since: decided() }
+        identityChanged(true)
+      }
+      return
+    }
     // The user's type locks stay on this browser: the destination keeps them when they come back.
     // The 50 most recent users (a shared device must not grow the stored identity for ever).
     const kept: NonNullable<IdentityState['users']> = {}
     for (const id of Object.keys(users ?? {}).filter((id) => id !== userId).slice(-49)) kept[id] = users![id]
-    if (userId !== null) kept[userId] = types
+    kept[userId] = types
     state = { ...anonymous(consent), users: kept, since: decided() }
     identityChanged(true)
     commitSoon()

@@ -160,6 +160,27 @@ describe('several tabs on one storageName', () => {
     b.close()
   })
 
+  it('a page that read the withdrawal, alone: consent(true), then logout() while anonymous keeps its visitor (one anonymous profile)', async () => {
+    const storageName = freshName()
+    const options = { endpoint: ENDPOINT, storageName, flushInterval: 20 }
+    const first = createClient(options)
+    first.user.push({ score: 1 })
+    await first.flush()
+    first.consent(false)
+    await sleep(30)
+    first.close()
+    const page = createClient(options) // the next page reads the decision and no id
+    page.consent(true)
+    page.user.push({ a: 1 })
+    page.user.logout() // nobody is logged in: the anonymous visitor stays
+    page.user.push({ b: 2 })
+    await page.flush()
+    const later = profilesOf(received).slice(1)
+    expect(later.map(attrs)).toEqual([{ a: 1, b: 2 }])
+    expect((await stored(storageName)).identity.anonymousId).toBe(later[0].anonymousId)
+    page.close()
+  })
+
   it("a first visit: tab A withdraws consent, a tab opened then grants it: A follows, nothing is lost", async () => {
     // Ids in creation order: A's minted id is the smallest, so A keeps its own id; it must still
     // take the other tab's consent.
