@@ -326,6 +326,9 @@ export function createClient(options: Options): Client {
     keeping = true
     Promise.resolve().then(() => {
       keeping = false
+      // The task's calls first: a later identity stored without them (a kill in between) would
+      // orphan an anonymous record whose fold into the earlier login they carry.
+      writeAhead()
       if (dirty) writeIdentity()
     })
   }
@@ -344,6 +347,7 @@ export function createClient(options: Options): Client {
    * The next page (or another tab told at page-hide) merges what no commit did.
    */
   function writeAhead() {
+    if (!unwritten) return
     unwritten = false
     if (!deltas.size) return
     const key = ahead ?? uuid()
@@ -385,7 +389,7 @@ export function createClient(options: Options): Client {
     listen()
     try {
       while (deltas.size || foreign.length) {
-        if (unwritten) writeAhead()
+        writeAhead()
         const taken = foreign.splice(0)
         const own = { key: ahead, deltas: [...taken.filter((j) => !j.key).flatMap((j) => j.deltas), ...deltas.values()] }
         const journaled = taken.filter((j) => j.key)
@@ -492,7 +496,7 @@ export function createClient(options: Options): Client {
     // only if the page stays. Never on a page that may come back: storage answers first there.
     if (ops && !event?.persisted && (named || primary?.created())) load(undefined)
     if (!state?.consent) return
-    if (unwritten) writeAhead()
+    writeAhead()
     const unstored = [...writing.flatMap((j) => j.deltas), ...deltas.values()]
     if (config.endpoint && !scheduler.holding) {
       const records = new Map(queue.pending)
