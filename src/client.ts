@@ -166,6 +166,12 @@ export function createClient(options: Options): Client {
     (created) => tabs.post({ created }),
   )
   const sendable = (r: ProfileRecord) => !holds || r.userId !== null
+  /** How many stored profiles this tab may send now. */
+  const ready = () => {
+    let count = 0
+    for (const r of queue.pending.values()) if (sendable(r)) count++
+    return count
+  }
   const delivery = createDelivery(
     queue,
     {
@@ -412,9 +418,8 @@ export function createClient(options: Options): Client {
     }
     writing = []
     committing = undefined
-    let ready = 0
-    for (const r of queue.pending.values()) if (sendable(r)) ready++
-    if (ready) scheduler.poke(ready >= config.maxBatchSize)
+    const count = ready()
+    if (count) scheduler.poke(count >= config.maxBatchSize)
   }
 
   /** Waits for pending commits, then for every record stored at that moment to be settled. */
@@ -520,7 +525,7 @@ export function createClient(options: Options): Client {
   // Hidden with nothing to send: no cycle (its lock and reads, answered while the page sits in
   // the back/forward cache, made Chromium evict it).
   const onVisibility = () =>
-    document.visibilityState === 'hidden' && (deltas.size || committing || [...queue.pending.values()].some(sendable)) && scheduler.now()
+    document.visibilityState === 'hidden' && (deltas.size || committing || ready()) && scheduler.now()
   const onOnline = () => scheduler.now()
   /**
    * Listens to the page's lifecycle; again on every commit: a page rewritten with document.open()

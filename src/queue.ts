@@ -254,7 +254,8 @@ export function createQueue(
       )),
 
     clear: () => serial(async () => {
-      const stored = [...(await kv.all(RECORD)), ...(await kv.all(JOURNAL))].map(([key]) => key)
+      // Records and journals, in one read.
+      const stored = (await kv.all('')).map(([key]) => key).filter((key) => key.startsWith(RECORD) || key.startsWith(JOURNAL))
       // The ids a destination registered are user ids too: withdrawn consent keeps none.
       await kv.update([], () => [[...stored, FLOORS, CREATED].map((key) => [key, undefined]), 0])
       pending.clear()
