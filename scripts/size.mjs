@@ -93,18 +93,20 @@ async function npmEntryWhole() {
 // stored) is taken by the other tabs with their own ids (it logged the user out in every tab).
 // 2026-11-26 (evening): +25 B: a relative endpoint outside a page (server-side rendering) is
 // reported; it was retried for ever, its timer keeping the process alive.
+// 2026-11-26 (review): +20 B: one ready() helper for the profiles a tab may send, and consent's
+// erasing in one read instead of two.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_370, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_415, aim: 4_096 },
   ...[
-    ['json', 13_370],
-    ['growlytics', 13_915],
-    ['usercom', 14_440],
-    ['moengage', 14_970],
-    ['haptik', 14_265],
+    ['json', 13_415],
+    ['growlytics', 13_955],
+    ['usercom', 14_480],
+    ['moengage', 15_010],
+    ['haptik', 14_305],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_635 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_675 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 
