@@ -33,7 +33,7 @@ const steps = (requests: OutgoingRequest[]) =>
 function readBack(format: Format, requests: OutgoingRequest[]) {
   const profiles: Record<string, Record<string, unknown>> = {}
   for (const r of steps(requests)) {
-    for (const p of carriedProfiles(format.name, new URL(r.url).pathname, JSON.parse(r.body))) Object.assign((profiles[String(p.id)] ??= {}), p.values)
+    for (const p of carriedProfiles(format.name, new URL(r.url).pathname, JSON.parse(r.body))) Object.assign((profiles[String(p.id)] ??= {}), p.values, p.custom)
   }
   return profiles
 }

@@ -4,13 +4,14 @@
 import { createServer, type Server } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createClient } from '../src/client'
-import { createRelay, signUserId, toNodeListener, type RelayOptions } from '../src/relay/index'
+import { createRelay, memoryRateStore, signUserId, toNodeListener, type RelayOptions } from '../src/relay/index'
+import { addressKey } from '../src/relay/rate-limit'
 import { collect, freshName } from './helpers'
 
 const SECRET = 'Basic c2VjcmV0LXdvcmtzcGFjZTpzZWNyZXQta2V5'
 const PAGE_ORIGIN = 'https://shop.example'
 
-interface VendorHit { method: string; path: string; headers: Record<string, string | string[] | undefined>; body: any }
+interface VendorHit { method: string; path: string; headers: Record<string, string | string[] | undefined>; body: any; raw: string }
 const vendorHits: VendorHit[] = []
 let vendorAnswer: (hit: VendorHit) => { status: number; body: unknown; headers?: Record<string, string> } = () => ({ status: 200, body: { status: 'success', success: true } })
 
@@ -24,7 +25,8 @@ beforeAll(async () => {
     const chunks: Buffer[] = []
     req.on('data', (c) => chunks.push(c))
     req.on('end', () => {
-      const hit = { method: req.method!, path: req.url!, headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString() || 'null') }
+      const raw = Buffer.concat(chunks).toString()
+      const hit = { method: req.method!, path: req.url!, headers: req.headers, body: JSON.parse(raw || 'null'), raw }
       vendorHits.push(hit)
       const answer = vendorAnswer(hit)
       // A careless vendor that echoes the request headers: the relay must not pass the credential on.
@@ -230,7 +232,7 @@ describe('the relay', () => {
     expect(response.status).toBe(422)
     expect((await response.json()).reason).toBe(
       'growlytics rules: attribute "o": declared type "object", but the value is a string; attribute "n": declared type "number", but the value is a string; ' +
-        'attribute "d": declared a date, but "tomorrow" is not one in this format; attribute "m": declared a date, but "2026-13-01 10:00:00" is not one in this format',
+        'attribute "d": declared a date, but "tomorrow" is not one as growlytics writes dates; attribute "m": declared a date, but "2026-13-01 10:00:00" is not one as growlytics writes dates',
     )
     const over = await send(Array.from({ length: 101 }, (_, i) => ({ name: `c${i}`, type: 'number', value: i })))
     expect(over.status).toBe(422)
@@ -276,6 +278,167 @@ describe('the relay', () => {
     await client.flush()
     expect(vendorHits).toHaveLength(2)
     client.close()
+  })
+})
+
+describe('the relay against hostile pages and vendors', () => {
+  const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) })
+
+  it('never follows a vendor redirect: the credential goes to vendorUrl only', async () => {
+    const elsewhereHits: string[] = []
+    const elsewhere = createServer((req, res) => {
+      elsewhereHits.push(`${req.method} ${req.url} ${JSON.stringify(req.headers)}`)
+      res.end('<html>not the vendor</html>')
+    })
+    relays.push(elsewhere)
+    const target = await listen(elsewhere)
+    vendorAnswer = () => ({ status: 307, body: {}, headers: { location: `${target}/collect` } })
+    const origin = await relay({ destination: 'growlytics', credential: { 'x-growlytics-key': 'gk_live_redirected_key' } })
+    const response = await post(`${origin}/relay`, { id: 'u1', attributes: [] })
+    expect(response.status).toBe(502)
+    expect((await response.json()).reason).toContain('redirect (307)')
+    expect(elsewhereHits).toEqual([])
+  })
+
+  it('refuses at creation what no request could work with, without quoting a credential', () => {
+    const make = (extra: Partial<RelayOptions>) => () => createRelay({ destination: 'usercom', vendorUrl, credential: { Authorization: 'Token k-1' }, ...extra })
+    expect(make({ credential: { Authorization: 'Token secret-value\r\nX-Injected: 1' } })).toThrow('the credential header "Authorization" is not a valid HTTP header')
+    expect(make({ credential: { Authorization: 'Token secret-value\r\nX-Injected: 1' } })).not.toThrow('secret-value')
+    expect(make({ credential: {} })).toThrow('usercom needs its credential')
+    expect(make({ vendorUrl: 'https://api-undefined.moengage.com' })).toThrow('vendorUrl must be the vendor\'s http(s) URL')
+    expect(make({ vendorUrl: 'api.example.com/users' })).toThrow('vendorUrl must be')
+    expect(make({ mount: 'relay' })).toThrow('mount is a path on your origin starting with "/"')
+    expect(make({ mount: '/relay' })).not.toThrow()
+  })
+
+  it('opens no other part of the MoEngage API: customers only, workspace ids without encoded slashes', async () => {
+    const origin = await relay({ destination: 'moengage' })
+    const event = await post(`${origin}/relay/v1/transition/WS1`, { type: 'transition', elements: [{ type: 'event', customer_id: 'c-1', actions: [] }] })
+    expect([event.status, (await event.json()).reason]).toEqual([400, 'not a moengage request: Error: only customers are forwarded, not type "event"'])
+    const traversal = await post(`${origin}/relay/v1/customer/..%2F..%2Fv1%2Fevent%2FWS1`, { type: 'customer', customer_id: 'c-1', attributes: {} })
+    expect(traversal.status).toBe(404)
+    expect(vendorHits).toEqual([])
+    const customer = await post(`${origin}/relay/v1/customer/WS_1-a`, { type: 'customer', customer_id: 'c-1', attributes: { plan: 'pro' } })
+    expect(customer.status).toBe(200)
+    expect(vendorHits.map((h) => h.path)).toEqual(['/v1/customer/WS_1-a'])
+  })
+
+  it('reads dates as each typed format writes them: a json Date past 9999 goes, a Growlytics date with milliseconds or a 31 February does not', async () => {
+    const json = await relay({ destination: 'json' })
+    const far = new Date(Date.UTC(10000, 0, 1)).toISOString()
+    expect((await post(`${json}/relay`, { profiles: [{ userId: 'u1', attributes: [{ name: 'd', type: 'date', value: far }] }] })).status).toBe(200)
+    expect(vendorHits[0].body.profiles[0].attributes[0].value).toBe('+010000-01-01T00:00:00.000Z')
+    const bad = await post(`${json}/relay`, { profiles: [{ userId: 'u1', attributes: [{ name: 'd', type: 'date', value: '2026-02-31T10:00:00.000Z' }, { name: 'z', type: 'date', value: '2026-11-23 10:00:00' }] }] })
+    expect((await bad.json()).reason).toBe('json rules: attribute "d": declared a date, but "2026-02-31T10:00:00.000Z" is not one as json writes dates; attribute "z": declared a date, but "2026-11-23 10:00:00" is not one as json writes dates')
+    const growlytics = await relay({ destination: 'growlytics' })
+    const ms = await post(`${growlytics}/relay`, { id: 'u1', attributes: [{ name: 'd', type: 'date', value: '2026-11-23T10:00:00.123Z' }] })
+    expect(ms.status).toBe(422)
+    expect(vendorHits).toHaveLength(1)
+  })
+
+  it('passes a vendor 204 back as delivered, not as a relay failure', async () => {
+    const origin = await relay({ destination: 'json' })
+    vendorAnswer = () => ({ status: 204, body: {} })
+    const response = await post(`${origin}/relay`, { profiles: [] })
+    expect(response.status).toBe(204)
+    expect(await response.text()).toBe('')
+  })
+
+  it('a path such as //other.example/relay is a path on this host: the page of other.example is still refused', async () => {
+    const origin = await relay({ destination: 'json' })
+    const response = await post(`${origin}//evil.example/relay`, { profiles: [] }, { origin: 'https://evil.example' })
+    expect(response.status).toBe(403)
+    expect(response.headers.get('access-control-allow-origin')).toBeNull()
+    expect(vendorHits).toEqual([])
+  })
+
+  it('checks what it forwards: attribute lists with a repeated or non-string name, and ids that are not strings, are refused', async () => {
+    const origin = await relay({ destination: 'growlytics' })
+    const refused: [unknown, number, string][] = [
+      [{ id: 'u1', attributes: [{ name: 'bio', type: 'string', value: { html: 1 } }, { name: 'bio', type: 'string', value: 'ok' }] }, 400, 'the attribute "bio" is given twice'],
+      [{ id: 'u1', attributes: { bio: { type: 'string', value: 'ok' } } }, 400, 'attributes is not a list'],
+      [{ id: 'u1', attributes: [{ name: 5, type: 'string', value: 'ok' }] }, 400, 'an attribute name is 5, not a string'],
+      [{ attributes: [] }, 422, 'id (missing): the user id must be a string, got undefined'],
+      [{ id: 42, attributes: [] }, 422, 'id 42: the user id must be a string, got number 42'],
+    ]
+    for (const [body, status, reason] of refused) {
+      const response = await post(`${origin}/relay`, body)
+      expect([response.status, (await response.json()).reason]).toEqual([status, expect.stringContaining(reason)])
+    }
+    expect(vendorHits).toEqual([])
+  })
+
+  it('Haptik: custom_data is checked on its own and must be an object; top-level fields the SDK never sends are refused', async () => {
+    const origin = await relay({ destination: 'haptik' })
+    const shadowed = await post(`${origin}/relay`, { auth_id: 'a1', name: 'Ann', custom_data: { name: { first: 'x' } } })
+    expect([shadowed.status, (await shadowed.json()).reason]).toEqual([422, expect.stringContaining('attribute "name"')])
+    const list = await post(`${origin}/relay`, { auth_id: 'a1', custom_data: ['x'] })
+    expect(list.status).toBe(400)
+    const extra = await post(`${origin}/relay`, { auth_id: 'a1', auth_code: 'client-token' })
+    expect([extra.status, (await extra.json()).reason]).toEqual([400, expect.stringContaining('Haptik fields the SDK never sends: auth_code')])
+    expect(vendorHits).toEqual([])
+  })
+
+  it('forwards the body it checked: a repeated key reaches the vendor once, as checked', async () => {
+    const origin = await relay({ destination: 'haptik' })
+    const response = await post(`${origin}/relay`, '{"auth_id":"victim","auth_id":"alice1","email":"a@example.com"}')
+    expect(response.status).toBe(200)
+    expect(vendorHits.map((h) => h.raw)).toEqual(['{"auth_id":"alice1","email":"a@example.com"}'])
+  })
+
+  it('lets a page on an allowed origin read Retry-After and the 413 (the SDK then waits, or splits)', async () => {
+    const origin = await relay({ destination: 'json', rateLimit: { limit: 1, windowMs: 60_000 }, maxBodyBytes: 100 })
+    const big = await post(`${origin}/relay`, { profiles: [], pad: 'x'.repeat(200) }, { origin: PAGE_ORIGIN })
+    expect([big.status, big.headers.get('access-control-allow-origin')]).toEqual([413, PAGE_ORIGIN])
+    const limited = await post(`${origin}/relay`, { profiles: [] }, { origin: PAGE_ORIGIN })
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get('access-control-expose-headers')).toBe('retry-after')
+  })
+
+  it('on an edge runtime, stops reading a body at the limit instead of holding it whole', async () => {
+    const handler = createRelay({ destination: 'json', vendorUrl, credential: {}, maxBodyBytes: 1000, clientKey: () => 'edge-client' })
+    let pulled = 0
+    const body = new ReadableStream({
+      pull(controller) {
+        pulled++
+        controller.enqueue(new TextEncoder().encode('x'.repeat(400)))
+      },
+    })
+    const response = await handler(new Request('http://shop.example/', { method: 'POST', body, duplex: 'half' } as RequestInit))
+    expect(response.status).toBe(413)
+    expect(pulled).toBeLessThan(10)
+  })
+
+  it('answers 504 when the vendor does not answer within vendorTimeoutMs (the SDK retries)', async () => {
+    const silent = createServer(() => {})
+    relays.push(silent)
+    const silentUrl = await listen(silent)
+    const server = createServer(toNodeListener(createRelay({ destination: 'json', vendorUrl: silentUrl, credential: {}, mount: '/relay', vendorTimeoutMs: 200 })))
+    relays.push(server)
+    const origin = await listen(server)
+    const response = await post(`${origin}/relay`, { profiles: [] })
+    expect([response.status, (await response.json()).reason]).toEqual([504, 'the vendor did not answer within 200 ms'])
+  })
+
+  it('counts an IPv6 client by its /64: one network cannot escape the limit with fresh addresses', async () => {
+    const origin = await relay({ destination: 'json', behindProxy: true, rateLimit: { limit: 1, windowMs: 60_000 } })
+    const from = (address: string) => post(`${origin}/relay`, { profiles: [] }, { 'x-forwarded-for': address })
+    expect((await from('2001:db8:1:2::1')).status).toBe(200)
+    expect((await from('2001:0db8:0001:0002:ffff:1:2:3')).status).toBe(429)
+    expect((await from('2001:db8:1:3::1')).status).toBe(200)
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7')
+    expect(addressKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64')
+  })
+
+  it('the in-memory rate store holds at most 100,000 clients: a flood of new ones costs bounded memory', async () => {
+    const store = memoryRateStore()
+    expect((await store.hit('first', 60_000, 0)).count).toBe(1)
+    expect((await store.hit('first', 60_000, 1)).count).toBe(2)
+    for (let i = 0; i < 100_000; i++) await store.hit(`flood-${i}`, 60_000, 2)
+    // The oldest window was forgotten to make room: that client starts again at 1.
+    expect((await store.hit('first', 60_000, 3)).count).toBe(1)
+    expect((await store.hit('flood-99999', 60_000, 3)).count).toBe(2)
   })
 })
 

@@ -10,21 +10,36 @@ import { formats } from '../formats/index.js'
 import type { Destination, Format } from '../types.js'
 import { peerOf } from './node.js'
 import { carriedProfiles, forwardable } from './profiles.js'
-import { memoryRateStore, overLimit, type RateLimit } from './rate-limit.js'
+import { addressKey, memoryRateStore, overLimit, type RateLimit } from './rate-limit.js'
+import { readCapped } from './body.js'
 import { signatureProblem } from './verify.js'
-import { names } from '../own.js'
+import { names, own } from '../own.js'
 
 export { signUserId } from './verify.js'
 export { memoryRateStore, type RateLimit, type RateStore } from './rate-limit.js'
 
-/** A date as the typed formats write it: ISO 8601 UTC (json) or `YYYY-MM-DD HH:MM:SS` (Growlytics). */
-const DATE = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d{3})?Z?$/
+/**
+ * The dates each typed format writes, and the ISO instant they stand for: json sends
+ * Date#toISOString (six-digit signed years outside 0000-9999), Growlytics `YYYY-MM-DD HH:MM:SS`
+ * in UTC. A date is accepted when writing its instant again gives the same text (no 31 February,
+ * no 24:00).
+ */
+const DATES: Record<string, [RegExp, (value: string) => string]> = {
+  json: [/^([+-]\d{6}|\d{4})-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, (value) => value],
+  growlytics: [/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, (value) => `${value.replace(' ', 'T')}.000Z`],
+}
 
 /** Whether a typed format's declared type is the value's own (the browser's checks, not trusted). */
 function declaredProblem(declared: unknown, value: unknown, format: Format): string | undefined {
   if (declared === 'date') {
-    const valid = typeof value === 'string' && DATE.test(value) && !Number.isNaN(Date.parse(`${value.replace(' ', 'T').replace(/Z?$/, 'Z')}`))
-    return valid ? undefined : `declared a date, but ${JSON.stringify(value)} is not one in this format`
+    const [pattern, iso] = DATES[format.name]
+    let valid = false
+    try {
+      valid = typeof value === 'string' && pattern.test(value) && new Date(iso(value)).toISOString() === iso(value)
+    } catch {
+      // An instant outside the Date range: toISOString throws.
+    }
+    return valid ? undefined : `declared a date, but ${JSON.stringify(value)} is not one as ${format.name} writes dates`
   }
   const typed = typeValue(value, format.rules)
   if (typeof typed !== 'string' && typed.type !== declared) return `declared type ${JSON.stringify(declared)}, but the value is a ${typed.type}`
@@ -60,8 +75,18 @@ export interface RelayOptions {
   behindProxy?: boolean
   /** Identity verification: refuse profiles without a valid HMAC-SHA256 of their user id. */
   verify?: { secret: string; allowAnonymous?: boolean }
+  /**
+   * How long the vendor may take to answer, in ms (504 beyond, which the SDK retries). Default
+   * 8000: under the SDK's own 10 s `timeout`, so the page hears why.
+   */
+  vendorTimeoutMs?: number
   fetch?: typeof fetch
 }
+
+/** Destinations whose vendor needs a credential: a relay without one could only be refused. */
+const VENDORS = ['growlytics', 'usercom', 'moengage', 'haptik']
+/** Statuses whose response has no body: a Response with one throws. */
+const NO_BODY = [204, 205, 304]
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
@@ -80,26 +105,48 @@ export function createRelay(options: RelayOptions): Relay {
   const format: Format | undefined = (formats as Record<string, Format>)[options.destination]
   if (!format) throw new Error(`userbeam relay: unknown destination "${options.destination}"; use one of ${Object.keys(formats).join(', ')}`)
   // Refused here, not at the first request: an environment variable that is not set.
-  for (const [name, value] of Object.entries(options.credential ?? {})) {
+  const credential = options.credential ?? {}
+  for (const [name, value] of Object.entries(credential)) {
     if (typeof value !== 'string' || /^(\S+\s+)?(undefined|null)?$/i.test(value) || /^basic\s/i.test(value) && /(^|:)(undefined|null)?(:|$)/.test(safeAtob(value))) {
       throw new Error(`userbeam relay: the credential header "${name}" is empty, holds "undefined" or does not decode: is its environment variable set?`)
     }
+    try {
+      new Headers([[name, value]])
+    } catch {
+      // Never quoted: the value is the secret.
+      throw new Error(`userbeam relay: the credential header "${name}" is not a valid HTTP header (a line break or control character in its name or value?)`)
+    }
+  }
+  if (VENDORS.includes(options.destination) && !Object.keys(credential).length) {
+    throw new Error(`userbeam relay: ${options.destination} needs its credential: pass credential, e.g. { Authorization: ... } (see the README's relay table)`)
+  }
+  let vendor: URL | undefined
+  try {
+    vendor = new URL(options.vendorUrl)
+  } catch {}
+  if (!vendor || !/^https?:$/.test(vendor.protocol) || /(^|[^a-z])(undefined|null)([^a-z]|$)/i.test(options.vendorUrl)) {
+    throw new Error(`userbeam relay: vendorUrl must be the vendor's http(s) URL, with every part set (an environment variable that is not set?); got ${JSON.stringify(options.vendorUrl)}`)
   }
   if (options.verify && (typeof options.verify.secret !== 'string' || !options.verify.secret)) {
     throw new Error('userbeam relay: verify.secret must be a non-empty string: is its environment variable (USERBEAM_SECRET) set?')
+  }
+  if (options.mount !== undefined && !options.mount.startsWith('/')) {
+    throw new Error(`userbeam relay: mount is a path on your origin starting with "/", e.g. "/relay"; got ${JSON.stringify(options.mount)}`)
   }
   const mount = (options.mount ?? '/').replace(/\/?$/, '/')
   const maxBody = options.maxBodyBytes ?? 1_000_000
   const rate = options.rateLimit ?? { limit: 120, windowMs: 60_000 }
   const store = rate.store ?? memoryRateStore()
   const send = options.fetch ?? globalThis.fetch
+  const vendorTimeout = options.vendorTimeoutMs ?? 8000
   const clientKey =
-    options.clientKey ?? ((r: Request) => (options.behindProxy ? r.headers.get('x-forwarded-for')?.split(',').pop()?.trim() : peerOf(r)))
+    // Behind a proxy, a request without X-Forwarded-For came around it: its peer counts.
+    options.clientKey ?? ((r: Request) => addressKey((options.behindProxy && r.headers.get('x-forwarded-for')?.split(',').pop()?.trim()) || peerOf(r)))
   let unlimited = false
   // The credential as a vendor might quote it back: whole, its token after the scheme word, and a
   // Basic pair decoded and split; each also URL-encoded. Runs of the whole value are not looked
   // for: "Bearer " and the space after it are no secret.
-  const secrets = Object.values(options.credential).flatMap((value) => {
+  const secrets = Object.values(credential).flatMap((value) => {
     const parts = [value.replace(/^\S+\s+/, '')]
     if (/^basic\s/i.test(value)) parts.push(safeAtob(value), ...safeAtob(value).split(':'))
     return [...parts, ...parts.map(encodeURIComponent)].filter((part) => part.length > 3)
@@ -117,7 +164,8 @@ export function createRelay(options: RelayOptions): Relay {
       same ||= !!origin && new URL(origin).host === host
     } catch {}
     const allowed = !origin || same || !!options.allowedOrigins?.includes(origin)
-    const cors: Record<string, string> = origin && allowed ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}
+    // Retry-After is no CORS-safelisted header: a page on another origin reads it only when exposed.
+    const cors: Record<string, string> = origin && allowed ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'retry-after', vary: 'Origin' } : {}
     if (!allowed) return json(403, { error: 'origin', reason: `origin ${origin} is not allowed: add it to the relay's allowedOrigins` })
     if (request.method === 'OPTIONS') {
       return new Response(null, {
@@ -141,8 +189,8 @@ export function createRelay(options: RelayOptions): Relay {
     const wait = client ? await overLimit(rate, store, client) : 0
     if (wait) return json(429, { error: 'rate', reason: 'too many requests' }, { ...cors, 'retry-after': String(wait) })
 
-    const text = await request.text()
-    if (new TextEncoder().encode(text).length > maxBody) return json(413, { error: 'size', reason: `the body is over ${maxBody} bytes` }, cors)
+    const text = await readCapped(request, maxBody)
+    if (text === undefined) return json(413, { error: 'size', reason: `the body is over ${maxBody} bytes` }, cors)
     const { pathname: path, search } = new URL(request.url)
     if (!(path + '/').startsWith(mount)) return json(404, { error: 'path', reason: `the relay is mounted at ${mount}` }, cors)
     const suffix = path.slice(mount.length)
@@ -150,9 +198,10 @@ export function createRelay(options: RelayOptions): Relay {
       return json(404, { error: 'path', reason: `${request.method} ${path} is not a ${format.name} upsert this relay forwards (mounted at ${mount}; see the README's relay table for the page's endpoint)` }, cors)
     }
 
+    let parsed: unknown
     let profiles
     try {
-      profiles = carriedProfiles(options.destination, path, JSON.parse(text))
+      profiles = carriedProfiles(options.destination, path, (parsed = JSON.parse(text)))
     } catch (error) {
       return json(400, { error: 'format', reason: `not a ${format.name} request: ${String(error)}` }, cors)
     }
@@ -160,9 +209,11 @@ export function createRelay(options: RelayOptions): Relay {
     for (const p of profiles) {
       if (p.id !== null) {
         const problem = idProblem(p.id, format.rules)
-        if (problem) reasons.push(`id "${p.id}": ${problem}`)
+        if (problem) reasons.push(`id ${JSON.stringify(p.id) ?? '(missing)'}: ${problem}`)
       }
-      for (const r of checkAttributes(p.values, format.rules).rejected) reasons.push(`attribute "${r.attribute}": ${r.reason}`)
+      for (const values of [p.values, p.custom ?? {}]) {
+        for (const r of checkAttributes(values, format.rules).rejected) reasons.push(`attribute "${r.attribute}": ${r.reason}`)
+      }
       for (const name of names(p.types)) {
         const problem = declaredProblem(p.types![name], p.values[name], format)
         if (problem) reasons.push(`attribute "${name}": ${problem}`)
@@ -183,7 +234,7 @@ export function createRelay(options: RelayOptions): Relay {
         const problem =
           p.id === null
             ? options.verify.allowAnonymous ? undefined : 'anonymous profiles are not accepted here'
-            : await signatureProblem(options.verify.secret, p.id, signatures[p.id] ?? p.signature)
+            : await signatureProblem(options.verify.secret, p.id as string, own(signatures, p.id as string) ? signatures[p.id as string] : p.signature)
         if (problem) return json(403, { error: 'signature', reason: problem }, cors)
       }
     }
@@ -192,21 +243,37 @@ export function createRelay(options: RelayOptions): Relay {
     const base = suffix ? options.vendorUrl.replace(/\/?$/, '/') + suffix : options.vendorUrl
     const target = search && base.includes('?') ? `${base}&${search.slice(1)}` : base + search
     let answer: Response
+    let body: string
+    // The vendor's time is bounded, and ends when the page's request does.
+    const timeout = AbortSignal.timeout(vendorTimeout)
     try {
       answer = await send(target, {
         method: request.method,
-        headers: { 'content-type': 'application/json', accept: request.headers.get('accept') ?? 'application/json', ...options.credential },
-        body: text,
+        headers: { 'content-type': 'application/json', accept: request.headers.get('accept') ?? 'application/json', ...credential },
+        // What was checked is what goes on: a repeated key or a number the check read otherwise stays behind.
+        body: JSON.stringify(parsed),
+        // A redirect is never followed: it would carry the credential to another URL.
+        redirect: 'manual',
+        signal: AbortSignal.any ? AbortSignal.any([request.signal, timeout]) : timeout,
       })
+      body = await answer.text()
     } catch (error) {
-      return json(502, { error: 'vendor', reason: `the vendor could not be reached (${String(error)})` }, cors)
+      if (timeout.aborted) return json(504, { error: 'vendor', reason: `the vendor did not answer within ${vendorTimeout} ms` }, cors)
+      return json(502, { error: 'vendor', reason: `the vendor could not be reached (${redact(String(error), secrets)})` }, cors)
     }
-    // Never hand the credential back to the browser, even if a vendor echoes it, or a part of it.
-    const body = redact(await answer.text(), secrets)
+    if (answer.type === 'opaqueredirect' || (answer.status >= 300 && answer.status < 400 && answer.status !== 304)) {
+      return json(502, { error: 'vendor', reason: `the vendor answered with a redirect (${answer.status || 'opaque'}), which the relay does not follow: check vendorUrl` }, cors)
+    }
     const retryAfter = answer.headers.get('retry-after')
-    return new Response(body, {
+    // Never hand the credential back to the browser, even if a vendor echoes it, or a part of it.
+    return new Response(NO_BODY.includes(answer.status) ? null : redact(body, secrets), {
       status: answer.status,
-      headers: { ...cors, 'content-type': answer.headers.get('content-type') ?? 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) },
+      headers: {
+        ...cors,
+        'content-type': answer.headers.get('content-type') ?? 'application/json',
+        'x-content-type-options': 'nosniff',
+        ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+      },
     })
   }
   // toNodeListener reads the body limit from here: one setting, not two.

@@ -13,6 +13,8 @@ interface NodeRequest extends AsyncIterable<Uint8Array> {
 interface NodeResponse {
   writeHead(status: number, headers: Record<string, string>): unknown
   end(body?: Uint8Array): unknown
+  on?(event: 'close', listener: () => void): unknown
+  writableFinished?: boolean
 }
 
 /** The TCP peer of each request the adapter made: not a header, so no client can forge it. */
@@ -28,30 +30,29 @@ export const peerOf = (request: Request): string | undefined => peers.get(reques
  */
 export function toNodeListener(
   handler: ((request: Request) => Promise<Response>) & { maxBodyBytes?: number },
-  /** Largest body read (413 beyond): the relay's own maxBodyBytes, or 1,000,000 for another handler. */
+  /** Largest body read (the stream fails beyond): the relay's own maxBodyBytes, or 1,000,000 for another handler. */
   maxBytes = handler.maxBodyBytes ?? 1_000_000,
 ) {
   return async (req: NodeRequest, res: NodeResponse) => {
     try {
-      const chunks: Uint8Array[] = []
-      let size = 0
-      for await (const chunk of req) {
-        size += chunk.length
-        if (size > maxBytes) {
-          res.writeHead(413, { 'content-type': 'application/json' })
-          return res.end(new TextEncoder().encode(JSON.stringify({ error: 'size', reason: `the body is over ${maxBytes} bytes` })))
-        }
-        chunks.push(chunk)
-      }
       const headers = new Headers()
       for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value)
       const method = req.method ?? 'GET'
-      const body = concat(chunks)
-      const request = new Request(new URL(req.url ?? '/', `http://${headers.get('host') ?? 'localhost'}`), {
+      // The path as the request line gave it, on this server's host: a target such as
+      // "//other.example/relay" is a path here, never another host.
+      const target = req.url ?? '/'
+      const path = /^[a-z][a-z\d+.-]*:\/\//i.test(target) ? target.replace(/^[^:]+:\/\/[^/]*/, '') || '/' : target
+      const url = new URL(`http://${headers.get('host') || 'localhost'}${path.startsWith('/') ? path : `/${path}`}`)
+      // The page leaving (or timing out) ends the relay's own call to the vendor too.
+      const abort = new AbortController()
+      res.on?.('close', () => res.writableFinished || abort.abort())
+      const request = new Request(url, {
         method,
         headers,
-        body: method === "GET" || method === "HEAD" ? undefined : (body as Uint8Array<ArrayBuffer>),
-      })
+        signal: abort.signal,
+        // Streamed, not buffered: the handler reads what it needs and stops at its own limit.
+        ...(method === 'GET' || method === 'HEAD' ? {} : { body: stream(req, maxBytes), duplex: 'half' }),
+      } as RequestInit)
       if (req.socket?.remoteAddress) peers.set(request, req.socket.remoteAddress)
       const response = await handler(request)
       const out: Record<string, string> = {}
@@ -59,18 +60,25 @@ export function toNodeListener(
       res.writeHead(response.status, out)
       res.end(new Uint8Array(await response.arrayBuffer()))
     } catch (error) {
+      // The details stay in the server's log: an error may quote anything, a header included.
+      console.error('userbeam relay: the handler failed', error)
       res.writeHead(500, { 'content-type': 'application/json' })
-      res.end(new TextEncoder().encode(JSON.stringify({ error: 'relay', reason: String(error) })))
+      res.end(new TextEncoder().encode(JSON.stringify({ error: 'relay', reason: 'the relay failed: see its server log' })))
     }
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
+/** The request body as a web stream, which fails once more than `max` bytes arrived. */
+function stream(req: NodeRequest, max: number): ReadableStream<Uint8Array> {
+  const chunks = req[Symbol.asyncIterator]()
+  let size = 0
+  return new ReadableStream({
+    async pull(controller) {
+      if (size > max) return controller.error(new Error(`the body is over ${max} bytes`))
+      const { done, value } = await chunks.next()
+      if (done) return controller.close()
+      size += value.length
+      controller.enqueue(value)
+    },
+  })
 }

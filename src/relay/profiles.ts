@@ -6,45 +6,82 @@
  */
 
 export interface CarriedProfile {
-  /** The user id (or, where the format has no other id, the anonymous id); null for json anonymous profiles. */
-  id: string | null
+  /**
+   * The user id as the body holds it (or, where the format has no other id, the anonymous id);
+   * null for json anonymous profiles. Not trusted to be a string: the relay checks it as the
+   * browser does.
+   */
+  id: unknown
   values: Record<string, unknown>
+  /** A second set of values checked on their own (Haptik's custom_data, beside its top-level fields). */
+  custom?: Record<string, unknown>
   /** The type each value declares, in the typed formats (json, Growlytics). */
   types?: Record<string, unknown>
   /** A signature the body itself carries (json). */
   signature?: string
 }
 
-/** A typed attribute list (`[{ name, type, value }]`) as values and declared types by name. */
-function typedList(list: unknown): Pick<CarriedProfile, 'values' | 'types'> {
-  const entries = Array.isArray(list) ? list : []
-  return {
-    values: Object.fromEntries(entries.map((a: any) => [String(a?.name), a?.value])),
-    types: Object.fromEntries(entries.map((a: any) => [String(a?.name), a?.type])),
-  }
+/** A plain JSON object (not an array, not null), or an error naming what it is. */
+function object(value: unknown, what: string): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what} is not a JSON object`)
+  return value as Record<string, unknown>
 }
 
-/** Reads the profiles of `body` sent to `path` in `destination`'s format; throws on a malformed body. */
-export function carriedProfiles(destination: string, path: string, body: any): CarriedProfile[] {
-  if (!body || typeof body !== 'object') throw new Error('the body is not a JSON object')
+/**
+ * A typed attribute list (`[{ name, type, value }]`) as values and declared types by name. Each
+ * name a string and given once: a repeated name would be checked once but reach the vendor twice.
+ */
+function typedList(list: unknown): Pick<CarriedProfile, 'values' | 'types'> {
+  if (!Array.isArray(list)) throw new Error('attributes is not a list of { name, type, value }')
+  const values: Record<string, unknown> = {}
+  const types: Record<string, unknown> = {}
+  for (const entry of list) {
+    const name = object(entry, 'an attribute').name
+    if (typeof name !== 'string') throw new Error(`an attribute name is ${JSON.stringify(name) ?? 'missing'}, not a string`)
+    if (Object.prototype.hasOwnProperty.call(values, name)) throw new Error(`the attribute "${name}" is given twice`)
+    values[name] = entry.value
+    types[name] = entry.type
+  }
+  return { values, types }
+}
+
+/** Haptik's top-level fields: the user id, the four the SDK maps there, and custom_data. */
+const HAPTIK_TOP = ['auth_id', 'name', 'email', 'mobile_no', 'language_code', 'custom_data']
+
+/** Reads the profiles of `body` sent to `path` in `destination`'s format; throws on a body the SDK never sends. */
+export function carriedProfiles(destination: string, path: string, body: unknown): CarriedProfile[] {
+  const request = object(body, 'the body')
   switch (destination) {
-    case 'json':
-      return (body.profiles as any[]).map((p) => ({ id: p.userId ?? null, ...typedList(p.attributes), signature: p.signature }))
+    case 'json': {
+      if (!Array.isArray(request.profiles)) throw new Error('profiles is not a list')
+      return request.profiles.map((p) => {
+        const profile = object(p, 'a profile')
+        return { id: profile.userId ?? null, ...typedList(profile.attributes), signature: profile.signature as string | undefined }
+      })
+    }
     case 'growlytics':
-      return [{ id: String(body.id), ...typedList(body.attributes) }]
+      return [{ id: request.id, ...typedList(request.attributes) }]
     case 'usercom': {
       const byId = /users-by-id\/([^/]+)\/set_multiple_attributes\/?$/.exec(path)
-      if (byId) return [{ id: decodeURIComponent(byId[1]), values: body }]
-      const { user_id, ...values } = body
-      return [{ id: String(user_id), values }]
+      if (byId) return [{ id: decodeURIComponent(byId[1]), values: request }]
+      const { user_id, ...values } = request
+      return [{ id: user_id, values }]
     }
     case 'moengage': {
-      const customers = body.type === 'transition' ? body.elements : [body]
-      return (customers as any[]).map((c) => ({ id: String(c.customer_id), values: c.attributes ?? {} }))
+      // Customers only: the bulk endpoint also imports events and devices, which the SDK never sends.
+      const customers = request.type === 'transition' ? request.elements : [request]
+      if (!Array.isArray(customers) || !customers.length) throw new Error('a bulk call is { type: "transition", elements: [customers] }')
+      return customers.map((c) => {
+        const customer = object(c, 'an element')
+        if (customer.type !== 'customer') throw new Error(`only customers are forwarded, not type ${JSON.stringify(customer.type)}`)
+        return { id: customer.customer_id, values: customer.attributes === undefined ? {} : object(customer.attributes, 'attributes') }
+      })
     }
     case 'haptik': {
-      const { auth_id, custom_data, ...top } = body
-      return [{ id: String(auth_id), values: { ...top, ...custom_data } }]
+      const { auth_id, custom_data, ...top } = request
+      const unknown = Object.keys(request).filter((name) => !HAPTIK_TOP.includes(name))
+      if (unknown.length) throw new Error(`Haptik fields the SDK never sends: ${unknown.join(', ')}`)
+      return [{ id: auth_id, values: top, custom: custom_data === undefined ? undefined : object(custom_data, 'custom_data') }]
     }
   }
   throw new Error(`unknown destination "${destination}"`)
@@ -64,7 +101,8 @@ export function forwardable(destination: string, suffix: string, method: string)
     case 'usercom':
       return post && /^(users\/update_or_create|users-by-id\/[^/]+\/set_multiple_attributes)\/?$/.test(suffix)
     case 'moengage':
-      return post && (!suffix || /^(v1\/)?(customer|transition)\/[^/]+\/?$/.test(suffix))
+      // A workspace id is letters, digits, - and _: no encoded slash or dot reaches the vendor.
+      return post && (!suffix || /^(v1\/)?(customer|transition)\/[\w-]+\/?$/.test(suffix))
     case 'haptik':
       return !suffix
   }

@@ -9,20 +9,50 @@ export interface RateStore {
   hit(key: string, windowMs: number, now: number): Promise<{ count: number; resetAt: number }>
 }
 
-/** The in-memory store: per process, with expired windows swept as it goes. */
+/** Windows the in-memory store holds at most: past it, the oldest are forgotten (those clients start a new window). */
+const MAX_WINDOWS = 100_000
+
+/**
+ * The in-memory store: per process. Windows are kept in the order they opened, so the expired
+ * ones are swept from the front, a few at each hit, never by scanning them all; and at most
+ * MAX_WINDOWS, so a flood of new clients costs bounded memory.
+ */
 export function memoryRateStore(): RateStore {
   const windows = new Map<string, { count: number; resetAt: number }>()
   return {
     async hit(key, windowMs, now) {
       let window = windows.get(key)
       if (!window || window.resetAt <= now) {
-        if (windows.size > 10_000) for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k)
+        // Re-inserted at the back: the map stays in opening order (one windowMs for every key).
+        windows.delete(key)
+        for (const [k, w] of windows) {
+          if (w.resetAt > now && windows.size < MAX_WINDOWS) break
+          windows.delete(k)
+        }
         windows.set(key, (window = { count: 0, resetAt: now + windowMs }))
       }
       window.count++
       return { ...window }
     },
   }
+}
+
+/**
+ * The rate-limit key of a client address: an IPv6 client is its /64 (one home or device network
+ * holds 2^64 addresses, each a new key otherwise); an IPv4-mapped address is the IPv4 one.
+ * @example
+ * addressKey('2001:db8:1:2:aaaa::1') // '2001:db8:1:2::/64'
+ * addressKey('::ffff:203.0.113.7') // '203.0.113.7'
+ */
+export function addressKey(address: string | undefined): string | undefined {
+  if (!address || !address.includes(':')) return address
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)
+  if (mapped) return mapped[1]
+  const [head, tail = ''] = address.replace(/%.*$/, '').toLowerCase().split('::')
+  const front = head ? head.split(':') : []
+  const back = address.includes('::') ? (tail ? tail.split(':') : []) : []
+  const groups = [...front, ...Array(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back]
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`
 }
 
 export interface RateLimit {
