@@ -10,6 +10,11 @@ const { received } = recordingEndpoint()
 const client = clientFactory({ flushInterval: 60_000 })
 const journals = (raw: Map<string, unknown>) => [...raw.keys()].filter((key) => String(key).startsWith('j:'))
 
+/** Waits (up to 3 s) until what is stored passes `check`: a loaded machine may take longer than a fixed wait. */
+async function storedWhen(storageName: string, check: (s: Awaited<ReturnType<typeof stored>>) => boolean) {
+  for (let i = 0; i < 300 && !check(await stored(storageName)); i++) await settle(10)
+}
+
 /** From now on, no commit of this page lands: its reads never answer (the page is being torn down). */
 const tearDown = () => vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(() => ({}) as IDBRequest)
 
@@ -18,10 +23,12 @@ describe('written ahead', () => {
     const storageName = freshName()
     const page1 = client({ storageName })
     page1.user.identify('u1', { city: 'A' })
-    await settle(50) // A is stored, not sent (the interval is a minute)
+    // A is stored, not sent (the interval is a minute).
+    await storedWhen(storageName, (s) => s.records[0]?.attributes.city?.value === 'A')
     const dying = tearDown()
     page1.user.push({ city: 'B' })
-    await settle(50)
+    await storedWhen(storageName, (s) => journals(s.raw).length === 1)
+    await settle(30)
     dying.mockRestore()
     page1.close()
     expect((await stored(storageName)).records[0].attributes.city.value).toBe('A') // the commit of B never landed
