@@ -133,8 +133,8 @@ export function createClient(options: Options): Client {
   const primary = idb ? idbKV(config.storageName) : undefined
   const kv = primary ? resilientKV(primary, () => queue.dump(), storageFailed) : memoryKV()
   const name = `userbeam:${config.storageName}`
-  /** Profiles a request of another tab carries right now, with the version (rid:seq) it carries. */
-  const elsewhere = new Map<string, string>()
+  /** Profiles a request of another tab carries right now. */
+  const elsewhere = new Set<string>()
   const tabs = createTabs(name, kv, (message) => {
     if (message.records) {
       for (const [key, r] of message.records as [string, ProfileRecord | undefined][]) {
@@ -154,7 +154,7 @@ export function createClient(options: Options): Client {
     }
     // Haptik: an id another tab registered (POST) is updated (PUT) here too.
     for (const id of message.created ?? []) queue.created.add(id)
-    for (const [key, carried] of message.flying ?? []) elsewhere.set(key, carried)
+    for (const key of message.flying ?? []) elsewhere.add(key)
     for (const key of message.landed ?? []) elsewhere.delete(key)
     if (message.quiet > quiet) scheduler.restore({ attempt: 1, until: Date.now() + (quiet = message.quiet) - clock() })
   })
@@ -189,7 +189,7 @@ export function createClient(options: Options): Client {
         }
       },
       flight: (records, flying) =>
-        tabs.post(flying ? { flying: records.map((r) => [r.key, version(r)]) } : { landed: records.map((r) => r.key) }),
+        tabs.post({ [flying ? 'flying' : 'landed']: records.map((r) => r.key) }),
     },
     events.emit,
   )
@@ -515,8 +515,9 @@ export function createClient(options: Options): Client {
         if (merged) records.set(d.key, merged)
         if (d.fold) records.delete(d.fold)
       }
-      // Not what another tab's request carries as it is: the same message twice at once.
-      delivery.beacon([...records.values()].filter((r) => elsewhere.get(r.key) !== version(r)).sort((a, b) => a.created - b.created))
+      // Not a profile another tab's request carries: one request per profile at a time. That tab
+      // sends a newer version once its answer is in (this page's unstored part is told to it below).
+      delivery.beacon([...records.values()].filter((r) => !elsewhere.has(r.key)).sort((a, b) => a.created - b.created))
     }
     // The other tabs store what this one had not stored yet (with the ids the beacon gave it): its
     // own commit may die with the page.

@@ -78,6 +78,29 @@ describe('several tabs', () => {
     expect(env.server.profiles()).toEqual({ 'u-5b': { plan: 'pro' } })
   })
 
+  it("5c: and when tab A pushed a newer value meanwhile, that value is sent once, by tab A after its answer", async () => {
+    const context = await env.context()
+    const url = sdkPage(env.server, '/five-c.html', { flushInterval: 20, storageName: 'five-c' }, "userbeam.user.identify('u-5c')")
+    const a = await open(context, url)
+    const b = await open(context, url)
+    await flush(a.page)
+    await flush(b.page)
+    env.server.reset()
+    const stall = env.server.stall()
+    await push(a.page, { plan: 'pro' })
+    await stall.arrived
+    await new Promise((r) => setTimeout(r, 500)) // tab B hears that A's request carries u-5c
+    await push(a.page, { plan: 'team' }) // newer than what is in flight: stored, sent after the answer
+    await new Promise((r) => setTimeout(r, 300)) // stored, and mirrored in tab B
+    await b.page.close({ runBeforeUnload: false }) // pagehide in tab B: its beacon
+    await new Promise((r) => setTimeout(r, 300))
+    stall.release()
+    await flush(a.page)
+    // Before: tab B's beacon sent plan=team, then tab A sent it again under another messageId.
+    expect(env.server.arrivals.map((r) => r.body.profiles.map((p: { attributes: { value: unknown }[] }) => p.attributes.map((x) => x.value)))).toEqual([[['pro']], [['team']]])
+    expect(env.server.profiles()).toEqual({ 'u-5c': { plan: 'team' } })
+  })
+
   it('6: identify in tab A, push in tab B: the update lands on the identified user', async () => {
     const context = await env.context()
     const url = sdkPage(env.server, '/six.html', { flushInterval: 50, storageName: 'six' })
