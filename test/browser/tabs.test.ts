@@ -4,6 +4,20 @@ import { events, flush, identify, open, push, sdkPage, useBrowser } from './harn
 
 const env = useBrowser()
 
+/** Two tabs of one user; tab A sends plan=pro and its answer is held (`stall.release()` lets it go). */
+async function carriedByTabA(user: string) {
+  const context = await env.context()
+  const url = sdkPage(env.server, `/${user}.html`, { flushInterval: 20, storageName: user }, `userbeam.user.identify('${user}')`)
+  const a = await open(context, url)
+  const b = await open(context, url)
+  await flush(a.page)
+  await flush(b.page)
+  env.server.reset()
+  const stall = env.server.stall()
+  await push(a.page, { plan: 'pro' }) // tab A sends it; the answer is held
+  return { a, b, stall, carried: await stall.arrived }
+}
+
 describe('several tabs', () => {
   for (const count of [2, 4]) {
     it(`5: ${count} tabs pushing to one profile at once: final profile = last value pushed, nothing lost`, async () => {
@@ -56,16 +70,7 @@ describe('several tabs', () => {
   }
 
   it("5b: a tab that leaves while another tab's request carries the profile does not send it a second time", async () => {
-    const context = await env.context()
-    const url = sdkPage(env.server, '/five-b.html', { flushInterval: 20, storageName: 'five-b' }, "userbeam.user.identify('u-5b')")
-    const a = await open(context, url)
-    const b = await open(context, url)
-    await flush(a.page)
-    await flush(b.page)
-    env.server.reset()
-    const stall = env.server.stall()
-    await push(a.page, { plan: 'pro' }) // tab A sends it; the answer is held
-    const carried = await stall.arrived
+    const { a, b, stall, carried } = await carriedByTabA('u-5b')
     // Tab A's word that it carries the profile crosses to tab B in a few ms (BroadcastChannel);
     // on a loaded 2-core machine 100 ms was not always enough. The answer is held meanwhile.
     await new Promise((r) => setTimeout(r, 500))
@@ -79,16 +84,7 @@ describe('several tabs', () => {
   })
 
   it("5c: and when tab A pushed a newer value meanwhile, that value is sent once, by tab A after its answer", async () => {
-    const context = await env.context()
-    const url = sdkPage(env.server, '/five-c.html', { flushInterval: 20, storageName: 'five-c' }, "userbeam.user.identify('u-5c')")
-    const a = await open(context, url)
-    const b = await open(context, url)
-    await flush(a.page)
-    await flush(b.page)
-    env.server.reset()
-    const stall = env.server.stall()
-    await push(a.page, { plan: 'pro' })
-    await stall.arrived
+    const { a, b, stall } = await carriedByTabA('u-5c')
     await new Promise((r) => setTimeout(r, 500)) // tab B hears that A's request carries u-5c
     await push(a.page, { plan: 'team' }) // newer than what is in flight: stored, sent after the answer
     await new Promise((r) => setTimeout(r, 300)) // stored, and mirrored in tab B
