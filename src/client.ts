@@ -371,7 +371,10 @@ export function createClient(options: Options): Client {
     if (!holds || !s || s.userId === null) return
     const orphan = profileKey({ ...s, userId: null })
     const record = queue.pending.get(orphan)
-    if (record) stage('identify', {}, callTime(), true, orphan, unfoldable(record.attributes, tell))
+    // A delta folds one record: one staged already (adopt() folding this tab's own minted record
+    // into the login) stays, and this one is checked again after that commit (commitAll).
+    const staged = deltas.get(profileKey(s))?.fold
+    if (record && (!staged || staged === orphan)) stage('identify', {}, callTime(), true, orphan, unfoldable(record.attributes, tell))
   }
 
   /**
@@ -451,8 +454,11 @@ export function createClient(options: Options): Client {
     // A first visit in several tabs at once: each minted its own anonymous id before any was
     // stored. They settle on the smallest id (or on the one that logged in), and what this tab
     // did under its own id moves there: the visitor's activity stays in one profile.
-    let minted = state.userId === null && state.anonymousId === fresh.anonymousId && next.anonymousId !== fresh.anonymousId
-    if (minted && next.userId === null && next.anonymousId > fresh.anonymousId) {
+    // Also on an id this tab took that way (no decision since: still a minted id): what it moved
+    // there, or did there, moves on, and a larger minted id does not take it back.
+    const left = state
+    let minted = state.userId === null && !since(state) && !state.blank && next.anonymousId !== state.anonymousId
+    if (minted && next.userId === null && next.anonymousId > state.anonymousId) {
       // This tab's id wins (the other tab moves here), but a consent decision made there holds here too.
       if (next.consent === state.consent) return
       next = { ...state, consent: next.consent }
@@ -464,7 +470,7 @@ export function createClient(options: Options): Client {
       deltas.clear()
       scheduler.stop()
     } else if (config.endpoint && chosen) scheduler.start()
-    if (minted) stage('push', {}, callTime(), true, profileKey(fresh))
+    if (minted) stage('push', {}, callTime(), true, profileKey(left))
     if (minted || only) identityChanged(true)
     adoptOrphan(false)
   }

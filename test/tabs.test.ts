@@ -211,6 +211,38 @@ describe('several tabs on one storageName', () => {
     }
   })
 
+  it('a first visit in two tabs that missed each other\'s ids: a login in one folds what both did before it (hold mode)', async () => {
+    let n = 0
+    vi.spyOn(crypto, 'randomUUID').mockImplementation(() => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}` as `${string}-${string}-${string}-${string}-${string}`)
+    // Each tab opened its channel after the other announced its minted id: those words are lost.
+    const post = BroadcastChannel.prototype.postMessage
+    const deaf = vi.spyOn(BroadcastChannel.prototype, 'postMessage').mockImplementation(function (this: BroadcastChannel, message: any) {
+      if (!message?.identity) post.call(this, message)
+    })
+    try {
+      const storageName = freshName()
+      const x = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 20, holdAnonymous: true })
+      const c = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 20, holdAnonymous: true })
+      x.user.push({ fromX: 1 })
+      c.user.push({ fromC: 2 })
+      for (let i = 0; i < 300 && (await stored(storageName)).records.length < 2; i++) await sleep(10)
+      await sleep(30) // each tab has heard of the other's record (not of its id)
+      deaf.mockRestore()
+      // Tab C, still on its own id, folds its record into the login, and also sees tab X's
+      // anonymous record: one fold must not replace the other.
+      x.user.identify('u1')
+      await sleep(50)
+      await Promise.all([x.flush(), c.flush()])
+      const all = Object.assign({}, ...profilesOf(received).filter((p) => p.userId === 'u1').map(attrs))
+      expect(all).toEqual({ fromX: 1, fromC: 2 })
+      expect((await stored(storageName)).records).toEqual([])
+      x.close()
+      c.close()
+    } finally {
+      vi.restoreAllMocks()
+    }
+  })
+
   it('a tab that leaves posts what it has not stored yet, with the ids its beacon gave it', async () => {
     const storageName = freshName()
     const a = createClient({ endpoint: ENDPOINT, storageName, flushInterval: 60_000 })
