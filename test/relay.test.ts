@@ -468,6 +468,19 @@ describe('identity verification', () => {
     expect((await post(strict)).status).toBe(403)
     expect((await post(lenient)).status).toBe(200)
   })
+
+  it('never verifies an id with a lone surrogate: "a\\ud800" would carry the signature of "a\\ufffd"', async () => {
+    const origin = await relay({ destination: 'json', verify: { secret: 's' } })
+    const signature = await signUserId('s', 'a\ufffd')
+    expect(await signUserId('s', 'a\ud800')).toBe(signature) // why: UTF-8 writes both the same
+    const response = await fetch(`${origin}/relay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ profiles: [{ userId: 'a\ud800', anonymousId: 'a', messageId: 'm', attributes: [], signature }] }),
+    })
+    expect([response.status, (await response.json()).reason]).toEqual([403, 'the user id "a\\ud800" holds a lone UTF-16 surrogate, which a signature cannot tell apart'])
+    expect(vendorHits).toEqual([])
+  })
 })
 
 describe('SDK -> relay -> vendor, for every destination', () => {

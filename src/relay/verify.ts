@@ -26,8 +26,13 @@ function same(a: string, b: string): boolean {
   return diff === 0
 }
 
+/** A UTF-16 surrogate without its pair: UTF-8 (and so the HMAC) writes every one as U+FFFD. */
+const LONE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
 /** Why the signature of `userId` is refused, or undefined when it is right. */
 export async function signatureProblem(secret: string, userId: string, signature: unknown): Promise<string | undefined> {
+  // "a\ud800" and "a\ufffd" would share one signature: such an id is never verified.
+  if (LONE.test(userId)) return `the user id ${JSON.stringify(userId)} holds a lone UTF-16 surrogate, which a signature cannot tell apart`
   if (typeof signature !== 'string' || !signature) return `no signature for user "${userId}": pass identify(id, attributes, { signature }) with the HMAC your server computed`
   if (!same(await signUserId(secret, userId), signature.toLowerCase())) return `the signature for user "${userId}" is wrong`
 }
