@@ -1,7 +1,7 @@
 // @vitest-environment node
 // The relay on 127.0.0.1 in front of a fake vendor: credentials, CORS, limits, signatures, and
 // for every destination the whole path SDK -> relay -> vendor.
-import { createServer, type Server } from 'node:http'
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createClient } from '../src/client'
 import { createRelay, memoryRateStore, signUserId, toNodeListener, type RelayOptions } from '../src/relay/index'
@@ -394,6 +394,27 @@ describe('the relay against hostile pages and vendors', () => {
     const limited = await post(`${origin}/relay`, { profiles: [] }, { origin: PAGE_ORIGIN })
     expect(limited.status).toBe(429)
     expect(limited.headers.get('access-control-expose-headers')).toBe('retry-after')
+  })
+
+  it('after a 413 answered before the body was read, the next request on the same connection is answered', async () => {
+    const origin = await relay({ destination: 'json', maxBodyBytes: 5000 })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const send = (size: number) =>
+      new Promise<number | string>((resolve) => {
+        const request = httpRequest(`${origin}/relay`, { method: 'POST', agent, headers: { 'content-type': 'application/json' }, timeout: 3000 }, (response) => {
+          response.resume()
+          response.on('end', () => resolve(response.statusCode!))
+        })
+        request.on('timeout', () => (request.destroy(), resolve('no answer in 3 s')))
+        request.on('error', (error) => resolve(error.message))
+        request.end(JSON.stringify({ profiles: [], pad: 'x'.repeat(size) }))
+      })
+    try {
+      expect(await send(2_000_000)).toBe(413)
+      expect(await send(100)).toBe(200)
+    } finally {
+      agent.destroy()
+    }
   })
 
   it('on an edge runtime, stops reading a body at the limit instead of holding it whole', async () => {

@@ -46,39 +46,42 @@ export function toNodeListener(
       // The page leaving (or timing out) ends the relay's own call to the vendor too.
       const abort = new AbortController()
       res.on?.('close', () => res.writableFinished || abort.abort())
-      const request = new Request(url, {
-        method,
-        headers,
-        signal: abort.signal,
-        // Streamed, not buffered: the handler reads what it needs and stops at its own limit.
-        ...(method === 'GET' || method === 'HEAD' ? {} : { body: stream(req, maxBytes), duplex: 'half' }),
-      } as RequestInit)
+      // Streamed, not buffered: the handler reads what it needs and stops at its own limit.
+      const body = method === 'GET' || method === 'HEAD' ? undefined : stream(req, maxBytes)
+      const request = new Request(url, { method, headers, signal: abort.signal, ...(body && { body: body.stream, duplex: 'half' }) } as RequestInit)
       if (req.socket?.remoteAddress) peers.set(request, req.socket.remoteAddress)
       const response = await handler(request)
       const out: Record<string, string> = {}
       response.headers.forEach((value, name) => (out[name] = value))
+      // A body left unread (answered early: 413, 429...) would hold up the next request on this
+      // connection: it closes after this answer instead.
+      if (body && !body.read()) out.connection = 'close'
       res.writeHead(response.status, out)
       res.end(new Uint8Array(await response.arrayBuffer()))
     } catch (error) {
       // The details stay in the server's log: an error may quote anything, a header included.
       console.error('userbeam relay: the handler failed', error)
-      res.writeHead(500, { 'content-type': 'application/json' })
+      res.writeHead(500, { 'content-type': 'application/json', connection: 'close' })
       res.end(new TextEncoder().encode(JSON.stringify({ error: 'relay', reason: 'the relay failed: see its server log' })))
     }
   }
 }
 
-/** The request body as a web stream, which fails once more than `max` bytes arrived. */
-function stream(req: NodeRequest, max: number): ReadableStream<Uint8Array> {
+/** The request body as a web stream, which fails once more than `max` bytes arrived; `read()` says whether it was read to its end. */
+function stream(req: NodeRequest, max: number) {
   const chunks = req[Symbol.asyncIterator]()
   let size = 0
-  return new ReadableStream({
-    async pull(controller) {
-      if (size > max) return controller.error(new Error(`the body is over ${max} bytes`))
-      const { done, value } = await chunks.next()
-      if (done) return controller.close()
-      size += value.length
-      controller.enqueue(value)
-    },
-  })
+  let ended = false
+  return {
+    read: () => ended,
+    stream: new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (size > max) return controller.error(new Error(`the body is over ${max} bytes`))
+        const { done, value } = await chunks.next()
+        if (done) return (ended = true), controller.close()
+        size += value.length
+        controller.enqueue(value)
+      },
+    }),
+  }
 }
