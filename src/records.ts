@@ -6,10 +6,10 @@
 import type { Delta, Profile, ProfileRecord } from './types.js'
 import { names, own, stringify } from './own.js'
 
-/** Merges a delta (and, in hold-anonymous mode, a folded anonymous record) into a record. */
 /** A record's version: its rid and seq, which every change of its content moves. */
 export const version = (r: ProfileRecord) => `${r.rid}:${r.seq}`
 
+/** Merges a delta (and, in hold-anonymous mode, a folded anonymous record) into a record. */
 export function mergeRecord(
   current: ProfileRecord | undefined,
   delta: Delta,

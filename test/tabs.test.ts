@@ -7,6 +7,23 @@ import { attrs, collect, ENDPOINT, freshName, profilesOf, recordFetch, recording
 
 const { received, state } = recordingEndpoint()
 
+/**
+ * Tab B logged u1 in, then withdrew consent (stored: the decision and no id; B keeps the user in
+ * memory); tab A was opened (or reloaded) after that: it reads the decision and no id.
+ */
+async function openedWhileWithdrawn() {
+  const storageName = freshName()
+  const options = { endpoint: ENDPOINT, storageName, flushInterval: 20 }
+  const b = createClient(options)
+  b.user.identify('u1', { plan: 'pro' })
+  await b.flush()
+  b.consent(false)
+  await sleep(30)
+  const a = createClient(options)
+  await a.flush()
+  return { storageName, a, b }
+}
+
 describe('several tabs on one storageName', () => {
   it('a push in tab B right after a login in tab A goes to the logged-in user', async () => {
     const storageName = freshName()
@@ -116,15 +133,7 @@ describe('several tabs on one storageName', () => {
   })
 
   it('consent(true) from a tab opened while consent was withdrawn (it knows no id) does not log the user out in the tab that knows him', async () => {
-    const storageName = freshName()
-    const options = { endpoint: ENDPOINT, storageName, flushInterval: 20 }
-    const b = createClient(options)
-    b.user.identify('u1', { plan: 'pro' })
-    await b.flush()
-    b.consent(false) // stored: the decision and no id; tab B keeps the user in memory
-    await sleep(30)
-    const a = createClient(options) // opened (or reloaded) now: it reads the decision and no id
-    await a.flush()
+    const { storageName, a, b } = await openedWhileWithdrawn()
     a.consent(true)
     await sleep(50)
     b.user.push({ after: 1 })
@@ -139,15 +148,7 @@ describe('several tabs on one storageName', () => {
   })
 
   it('logout() in a tab opened while consent was withdrawn (it knows no user) logs the user out in the tab that knows him', async () => {
-    const storageName = freshName()
-    const options = { endpoint: ENDPOINT, storageName, flushInterval: 20 }
-    const b = createClient(options)
-    b.user.identify('u1', { plan: 'pro' })
-    await b.flush()
-    b.consent(false)
-    await sleep(30)
-    const a = createClient(options)
-    await a.flush()
+    const { storageName, a, b } = await openedWhileWithdrawn()
     a.user.logout()
     await sleep(50)
     b.consent(true)

@@ -83,8 +83,6 @@ export interface RelayOptions {
   fetch?: typeof fetch
 }
 
-/** Destinations whose vendor needs a credential: a relay without one could only be refused. */
-const VENDORS = ['growlytics', 'usercom', 'moengage', 'haptik']
 /** Statuses whose response has no body: a Response with one throws. */
 const NO_BODY = [204, 205, 304]
 
@@ -117,7 +115,8 @@ export function createRelay(options: RelayOptions): Relay {
       throw new Error(`userbeam relay: the credential header "${name}" is not a valid HTTP header (a line break or control character in its name or value?)`)
     }
   }
-  if (VENDORS.includes(options.destination) && !Object.keys(credential).length) {
+  // Every vendor needs one (a relay without it could only be refused); your own backend may not.
+  if (options.destination !== 'json' && !Object.keys(credential).length) {
     throw new Error(`userbeam relay: ${options.destination} needs its credential: pass credential, e.g. { Authorization: ... } (see the README's relay table)`)
   }
   let vendor: URL | undefined
@@ -189,19 +188,21 @@ export function createRelay(options: RelayOptions): Relay {
     const wait = client ? await overLimit(rate, store, client) : 0
     if (wait) return json(429, { error: 'rate', reason: 'too many requests' }, { ...cors, 'retry-after': String(wait) })
 
-    const text = await readCapped(request, maxBody)
-    if (text === undefined) return json(413, { error: 'size', reason: `the body is over ${maxBody} bytes` }, cors)
+    // The path first: a request the relay will not forward is answered without reading its body.
     const { pathname: path, search } = new URL(request.url)
     if (!(path + '/').startsWith(mount)) return json(404, { error: 'path', reason: `the relay is mounted at ${mount}` }, cors)
     const suffix = path.slice(mount.length)
     if (!forwardable(options.destination, suffix, request.method)) {
       return json(404, { error: 'path', reason: `${request.method} ${path} is not a ${format.name} upsert this relay forwards (mounted at ${mount}; see the README's relay table for the page's endpoint)` }, cors)
     }
+    const text = await readCapped(request, maxBody)
+    if (text === undefined) return json(413, { error: 'size', reason: `the body is over ${maxBody} bytes` }, cors)
 
     let parsed: unknown
     let profiles
     try {
-      profiles = carriedProfiles(options.destination, path, (parsed = JSON.parse(text)))
+      parsed = JSON.parse(text)
+      profiles = carriedProfiles(options.destination, path, parsed)
     } catch (error) {
       return json(400, { error: 'format', reason: `not a ${format.name} request: ${String(error)}` }, cors)
     }

@@ -4,6 +4,7 @@
  * attribute values it carries, so the relay can apply the same rules again (never trusting the
  * browser).
  */
+import { own } from '../own.js'
 
 export interface CarriedProfile {
   /**
@@ -38,7 +39,7 @@ function typedList(list: unknown): Pick<CarriedProfile, 'values' | 'types'> {
   for (const entry of list) {
     const name = object(entry, 'an attribute').name
     if (typeof name !== 'string') throw new Error(`an attribute name is ${JSON.stringify(name) ?? 'missing'}, not a string`)
-    if (Object.prototype.hasOwnProperty.call(values, name)) throw new Error(`the attribute "${name}" is given twice`)
+    if (own(values, name)) throw new Error(`the attribute "${name}" is given twice`)
     values[name] = entry.value
     types[name] = entry.type
   }
