@@ -95,18 +95,27 @@ async function npmEntryWhole() {
 // reported; it was retried for ever, its timer keeping the process alive.
 // 2026-11-26 (review): +20 B: one ready() helper for the profiles a tab may send, and consent's
 // erasing in one read instead of two.
+// Then by ~125 B for the push path read into the delta (issue 6's profiling): each value is typed into one reused
+// object and written into the delta's slot for that name (in place once it is there), not through a typed
+// object, an attributes record and name lists per call; a call made inside another one (an error listener,
+// a getter) keeps each call's values on the profile it began on. In Chromium, 10,000 pushes: main-thread
+// CPU -13 to -30 % (A/B, fresh pages), garbage collection under the profiler 18 → 7 ms.
+// Then by ~105 B: calls made after the page-hide beacon (the page's own pagehide handlers run after the SDK's,
+// or a page back from the back/forward cache) go to a new delta and, within the pagehide, in a keepalive
+// request of their own. Before, they joined the delta the beacon had sent, under its ids: lost when the
+// beacon's answer settled that version (a page kept), or when their blind write died with the page (2 in 5).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_415, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_655, aim: 4_096 },
   ...[
-    ['json', 13_415],
-    ['growlytics', 13_955],
-    ['usercom', 14_480],
-    ['moengage', 15_010],
-    ['haptik', 14_305],
+    ['json', 13_635],
+    ['growlytics', 14_180],
+    ['usercom', 14_695],
+    ['moengage', 15_250],
+    ['haptik', 14_525],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_675 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_915 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -19,16 +19,9 @@ export const growlyticsRules: Rules = {
 export interface Typed {
   type: AttributeType
   value: AttributeValue
-  /** The call stamp, set when the value is staged: present from the start so every typed value has one shape. */
-  at?: number
 }
 
-/**
- * Every typed value is made here, with its `at` slot already in place: stamping it later then
- * changes no object's shape. Adding the property afterwards cost a hidden-class change and an
- * allocation per attribute, a third of the push path's time.
- */
-const asTyped = (type: AttributeType, value: AttributeValue): Typed => ({ type, value, at: undefined })
+const asTyped = (type: AttributeType, value: AttributeValue): Typed => ({ type, value })
 
 /** Why an attribute (or, without `attribute`, the whole attributes argument) was refused. */
 export interface Rejection {
@@ -68,46 +61,58 @@ export function describe(value: unknown): string {
   }
 }
 
-/** One value to its typed form, or the reason it cannot be sent as it is. */
-export function typeValue(value: unknown, rules: Rules, name = ''): Typed | string {
-  const typed = typeScalar(value, rules)
-  if (typeof typed === 'string' || !rules.value) return typed
-  return rules.value(name, typed) ?? typed
+/**
+ * The typed form of the value read last (typeInto): one object, reused, so that reading a value
+ * allocates nothing on the push path. Read at once: the next read overwrites it.
+ */
+const probe: Typed = asTyped('string', '')
+/** Sets `probe`; undefined: no problem. */
+const found = (type: AttributeType, value: AttributeValue): undefined => {
+  probe.type = type
+  probe.value = value
 }
 
-function typeScalar(value: unknown, rules: Rules): Typed | string {
-  if (Array.isArray(value) && rules.arrayMax) return typeArray(value, rules, rules.arrayMax)
+/** One value to its typed form, or the reason it cannot be sent as it is. */
+export function typeValue(value: unknown, rules: Rules, name = ''): Typed | string {
+  return typeInto(value, rules, name) ?? asTyped(probe.type, probe.value)
+}
+
+/** Reads one value into `probe`, the destination's own check included; returns the reason it cannot be sent as it is. */
+function typeInto(value: unknown, rules: Rules, name: string): string | undefined {
+  return scalarInto(value, rules) ?? rules.value?.(name, probe)
+}
+
+function scalarInto(value: unknown, rules: Rules): string | undefined {
+  if (Array.isArray(value) && rules.arrayMax) return arrayInto(value, rules, rules.arrayMax)
   switch (typeof value) {
     case 'string': {
       const over = tooLong(value, rules.stringMax)
       return over
         ? `the value has ${over} characters; the limit is ${rules.stringMax} (Userbeam never truncates: shorten it before sending)`
-        : asTyped('string', value)
+        : found('string', value)
     }
     case 'number':
-      return Number.isFinite(value)
-        ? asTyped('number', value)
-        : `${value} is not a finite number`
+      return Number.isFinite(value) ? found('number', value) : `${value} is not a finite number`
     case 'boolean':
-      return asTyped('boolean', value)
+      return found('boolean', value)
     case 'bigint': {
       const n = Number(value)
       // Sent only when JSON writes the integer's own digits: past 2^53 a number may round, and
       // 2n ** 64n, though exact, is written as 18446744073709552000, another integer to a precise parser.
       return String(n) === String(value)
-        ? asTyped('number', n)
+        ? found('number', n)
         : `BigInt ${value} cannot be represented exactly as a JSON number; send it as a string`
     }
   }
   if (value instanceof Date) {
     const time = value.getTime()
-    return time === time ? asTyped('date', value.toISOString()) : 'the value is an invalid Date'
+    return time === time ? found('date', value.toISOString()) : 'the value is an invalid Date'
   }
   return `the value is ${describe(value)}; allowed are string, number, boolean, Date and exact BigInt`
 }
 
 /** Arrays of one scalar type (not dates), each item within the string limit. */
-function typeArray(list: unknown[], rules: Rules, max: number): Typed | string {
+function arrayInto(list: unknown[], rules: Rules, max: number): string | undefined {
   if (list.length > max) return `the array has ${list.length} items; the limit is ${max}`
   const items: (string | number | boolean)[] = []
   let first: string | undefined
@@ -115,13 +120,13 @@ function typeArray(list: unknown[], rules: Rules, max: number): Typed | string {
     const value = list[i]
     const t = typeof value
     if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'bigint') return `item ${i} is ${describe(value)}; arrays hold strings, numbers or booleans`
-    const item = typeScalar(value, rules)
-    if (typeof item === 'string') return `item ${i}: ${item}`
-    if (first && item.type !== first) return `item ${i} is a ${item.type} but item 0 is a ${first}; arrays hold one type`
-    first = item.type
-    items.push(item.value as string | number | boolean)
+    const problem = scalarInto(value, rules)
+    if (problem) return `item ${i}: ${problem}`
+    if (first && probe.type !== first) return `item ${i} is a ${probe.type} but item 0 is a ${first}; arrays hold one type`
+    first = probe.type
+    items.push(probe.value as string | number | boolean)
   }
-  return asTyped('array', items)
+  return found('array', items)
 }
 
 /** Checks a name against the rules; returns the reason it is refused, or undefined. */
@@ -140,14 +145,28 @@ export function checkAttributes(input: unknown, rules: Rules): Checked {
 }
 
 /**
- * checkAttributes for the push path: each refusal goes to `reject` as it is found, and only the
- * accepted values are returned (no result object, no array when nothing is refused).
+ * checkAttributes for calls applied later (before storage answers, identify): each refusal goes
+ * to `reject` as it is found, and only the accepted values are returned.
  * @example
  * const typed = readAttributes({ plan: 'pro', bad: NaN }, rules, (r) => console.warn(r.attribute, r.reason))
  */
 export function readAttributes(input: unknown, rules: Rules, reject: (rejection: Rejection) => void): Record<string, Typed> {
   const attributes: Record<string, Typed> = {}
-  if (input == null) return attributes
+  eachAttribute(input, rules, reject, (name, type, value) => (attributes[name] = asTyped(type, value)))
+  return attributes
+}
+
+/** Where eachAttribute hands each accepted attribute. */
+export type Accept = (name: string, type: AttributeType, value: AttributeValue) => void
+
+/**
+ * Reads an attribute object as it is at the moment of the call: each refusal goes to `reject` as
+ * it is found, each accepted value to `accept`. The push path: a plain value allocates nothing.
+ * @example
+ * eachAttribute({ plan: 'pro', bad: NaN }, rules, (r) => console.warn(r.reason), (name, type, value) => store(name, type, value))
+ */
+export function eachAttribute(input: unknown, rules: Rules, reject: (rejection: Rejection) => void, accept: Accept): void {
+  if (input == null) return
   let keys: string[]
   try {
     let date = false
@@ -157,8 +176,7 @@ export function readAttributes(input: unknown, rules: Rules, reject: (rejection:
       // A Proxy whose getPrototypeOf trap throws: read it as a plain object.
     }
     if (typeof input !== 'object' || Array.isArray(input) || date) {
-      reject({ reason: `expected an object of attributes, got ${describe(input)}` })
-      return attributes
+      return reject({ reason: `expected an object of attributes, got ${describe(input)}` })
     }
     // Enumerable own string keys: what a spread or JSON would see. Symbols are reported, not read.
     keys = Object.keys(input)
@@ -166,24 +184,20 @@ export function readAttributes(input: unknown, rules: Rules, reject: (rejection:
       reject({ attribute: String(symbol), reason: 'attribute names must be strings, not symbols' })
     }
   } catch {
-    reject({ reason: 'the attributes object could not be read' })
-    return attributes
+    return reject({ reason: 'the attributes object could not be read' })
   }
   for (const key of keys) {
-    const problem = nameProblem(key, rules)
-    let typed: Typed | string
-    if (problem) typed = problem
-    else {
+    let problem = nameProblem(key, rules)
+    if (!problem) {
       try {
-        typed = typeValue((input as Record<string, unknown>)[key], rules, key)
+        problem = typeInto((input as Record<string, unknown>)[key], rules, key)
       } catch {
-        typed = 'reading the value threw an error'
+        problem = 'reading the value threw an error'
       }
     }
-    if (typeof typed === 'string') reject({ attribute: key, reason: typed })
-    else attributes[key] = typed
+    if (problem) reject({ attribute: key, reason: problem })
+    else accept(key, probe.type, probe.value)
   }
-  return attributes
 }
 
 /** Checks a user id; returns the reason it is refused, or undefined. */
@@ -203,7 +217,7 @@ export function idProblem(id: unknown, rules: Rules): string | undefined {
  * @example
  * limitAttribute('plan', 'string', profile.types, rules) // true: a new name, its type now locked
  */
-function limitAttribute(name: string, type: AttributeType, types: Record<string, AttributeType>, rules: Rules): string | boolean {
+export function limitAttribute(name: string, type: AttributeType, types: Record<string, AttributeType>, rules: Rules): string | boolean {
   // Own properties only: toString, valueOf... are ordinary attribute names, not inherited types.
   const locked = own(types, name) ? types[name] : undefined
   if (locked) return rules.typeLock && locked !== type ? `its type is locked to ${locked} by its first value; got ${type}` : false
@@ -216,9 +230,8 @@ function limitAttribute(name: string, type: AttributeType, types: Record<string,
 }
 
 /**
- * limitAttribute over a call's attributes, in order: removes the refused ones (each told to
- * `reject`) from `attributes` and from `list`, their names (the push path reads them once);
- * returns whether a type was newly recorded.
+ * limitAttribute over attributes, in order, each refused one told to `reject`; returns whether a
+ * type was newly recorded.
  * @example
  * applyProfileLimits(checked.attributes, profile.types, rules, (r) => console.warn(r.reason))
  */
@@ -227,17 +240,12 @@ export function applyProfileLimits(
   types: Record<string, AttributeType>,
   rules: Rules,
   reject: (rejection: Rejection) => void,
-  list = names(attributes),
 ): boolean {
   let added = false
-  for (let i = 0; i < list.length; i++) {
-    const name = list[i]
+  for (const name of names(attributes)) {
     const verdict = limitAttribute(name, attributes[name].type, types, rules)
-    if (typeof verdict === 'string') {
-      reject({ attribute: name, reason: verdict })
-      delete attributes[name]
-      list.splice(i--, 1)
-    } else added ||= verdict
+    if (typeof verdict === 'string') reject({ attribute: name, reason: verdict })
+    else added ||= verdict
   }
   return added
 }

@@ -4,7 +4,7 @@
  * object has no effect), then applied in call order once the stored identity is loaded, merged
  * into per-profile deltas, and committed to the queue in one transaction per tick.
  */
-import { applyProfileLimits, describe, idProblem, readAttributes, type Rejection, type Typed } from './attributes.js'
+import { applyProfileLimits, describe, eachAttribute, idProblem, limitAttribute, readAttributes, type Rejection, type Typed } from './attributes.js'
 import { MAX_DELAY } from './backoff.js'
 import { createDelivery } from './delivery.js'
 import { createEmitter, type Listener } from './emitter.js'
@@ -17,7 +17,7 @@ import { mergeRecord, overBudget, toProfile, version } from './records.js'
 import { createScheduler, type Outcome } from './scheduler.js'
 import { idbKV, memoryKV, resilientKV } from './store.js'
 import { createTabs } from './tabs.js'
-import type { AttributeType, Delta, EventMap, Format, IdentityState, Journal, Options, ProfileRecord, RetryState } from './types.js'
+import type { AttributeType, AttributeValue, Delta, EventMap, Format, IdentityState, Journal, Options, ProfileRecord, RetryState } from './types.js'
 import { names, own } from './own.js'
 
 export interface User {
@@ -271,26 +271,76 @@ export function createClient(options: Options): Client {
         : { code: 'input', message: `userbeam: ${call}: ${reason}; ${call === 'push' ? 'nothing was stored' : 'no attributes were stored, the login itself went through'}` },
     )
 
-  /** Applies profile-wide limits, then adds what is left to the current profile's delta. */
-  function stage(call: 'push' | 'identify', attributes: Record<string, Typed>, at: number, link = false, fold?: string, skip?: string[]) {
+  /** The call being staged (see stage): its name, its stamp, and its delta once a value is in. */
+  let callName: 'push' | 'identify' = 'push'
+  let callAt = 0
+  let target: Delta | undefined
+
+  /** The current profile's delta, reached by the call's first staged value, which stamps the call. */
+  function open(): Delta {
     const s = state!
-    if (!s.consent) return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
-    const list = names(attributes)
-    if (applyProfileLimits(attributes, s.types, rules, rejectIn[call], list)) identityChanged()
-    if (!link && !list.length) return
     // The key is built once per identity, not once per push.
     if (keyed !== s) key = profileKey((keyed = s))
     let delta = deltas.get(key)
     if (!delta) deltas.set(key, (delta = { key, userId: s.userId, anonymousId: s.anonymousId, signature: s.signature, attributes: {} }))
     // Later calls must win even if the wall clock went back since the stored ones were stamped.
-    at = high = Math.max(at, high + 1e-3)
-    // The typed values are this call's own fresh objects: stamp them instead of copying (hot path).
-    for (const name of list) (delta.attributes[name] = attributes[name] as Delta['attributes'][string]).at = at
-    if (fold) {
-      delta.fold = fold
-      delta.skip = skip
-    }
+    callAt = high = Math.max(callAt, high + 1e-3)
     commitSoon()
+    // A blind write in pagehide may not land before the page is gone; a keepalive request does.
+    if (leaving) {
+      if (!late.size) Promise.resolve().then(() => beacon(undefined, true))
+      late.add(key)
+    }
+    return delta
+  }
+
+  /**
+   * One accepted attribute of the call being staged: the profile-wide limits, then into the
+   * delta. A name the delta holds already is overwritten in place: no allocation (hot path).
+   */
+  function put(name: string, type: AttributeType, value: AttributeValue) {
+    const verdict = limitAttribute(name, type, state!.types, rules)
+    if (typeof verdict === 'string') return rejectIn[callName]({ attribute: name, reason: verdict })
+    if (verdict) identityChanged()
+    const attributes = (target ||= open()).attributes
+    const slot = own(attributes, name) ? attributes[name] : undefined
+    if (slot) {
+      slot.type = type
+      slot.value = value
+      slot.at = callAt
+    } else attributes[name] = { type, value, at: callAt }
+  }
+
+  /**
+   * Adds a call to the current profile's delta: its attributes, read now from `input` (push) or
+   * checked already (`typed`), each within the profile-wide limits; `link` stages the profile even
+   * without any, `fold` the anonymous record it folds in. Re-entrant: a getter or an error
+   * listener may make a call in the middle of this one.
+   */
+  function stage(call: 'push' | 'identify', at: number, input: unknown, typed?: Record<string, Typed>, link = false, fold?: string, skip?: string[]) {
+    if (!state!.consent) {
+      if (input) readAttributes(input, rules, rejectIn[call])
+      return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
+    }
+    const outer = callName
+    const outerAt = callAt
+    const outerTarget = target
+    callName = call
+    callAt = at
+    target = undefined
+    try {
+      if (typed) for (const name of names(typed)) put(name, typed[name].type, typed[name].value)
+      else eachAttribute(input, rules, rejectIn[call], put)
+      if (link) target ||= open()
+      if (fold) {
+        target!.fold = fold
+        target!.skip = skip
+      }
+    } finally {
+      callName = outer
+      callAt = outerAt
+      target = outerTarget
+    }
   }
 
   /** consent(false)'s erasing of the queue, while it runs: flush() waits for it. */
@@ -374,7 +424,7 @@ export function createClient(options: Options): Client {
     // A delta folds one record: one staged already (adopt() folding this tab's own minted record
     // into the login) stays, and this one is checked again after that commit (commitAll).
     const staged = deltas.get(profileKey(s))?.fold
-    if (record && (!staged || staged === orphan)) stage('identify', {}, callTime(), true, orphan, unfoldable(record.attributes, tell))
+    if (record && (!staged || staged === orphan)) stage('identify', callTime(), undefined, {}, true, orphan, unfoldable(record.attributes, tell))
   }
 
   /**
@@ -390,7 +440,7 @@ export function createClient(options: Options): Client {
     }
     // Folded here because another tab logged in: that tab writes the types (a write here could
     // carry this tab's identity over a logout made there since).
-    if (applyProfileLimits({ ...held }, state!.types, rules, refuse) && tell) identityChanged()
+    if (applyProfileLimits(held, state!.types, rules, refuse) && tell) identityChanged()
     return skip.length ? skip : undefined
   }
 
@@ -402,7 +452,8 @@ export function createClient(options: Options): Client {
         const taken = foreign.splice(0)
         const own = { key: ahead, deltas: [...taken.filter((j) => !j.key).flatMap((j) => j.deltas), ...deltas.values()] }
         const journaled = taken.filter((j) => j.key)
-        writing = [own, ...journaled]
+        // In the order the commit merges them (the beacon merges them so too).
+        writing = [...journaled, own]
         deltas = new Map()
         ahead = undefined
         await queue.commit(own.deltas, own.key, journaled)
@@ -470,7 +521,7 @@ export function createClient(options: Options): Client {
       deltas.clear()
       scheduler.stop()
     } else if (config.endpoint && chosen) scheduler.start()
-    if (minted) stage('push', {}, callTime(), true, profileKey(left))
+    if (minted) stage('push', callTime(), undefined, {}, true, profileKey(left))
     if (minted || only) identityChanged(true)
     adoptOrphan(false)
   }
@@ -498,8 +549,20 @@ export function createClient(options: Options): Client {
     commitSoon()
   }
 
-  /** The page is leaving: send what this tab knows, merged with what is not committed yet. */
-  function beacon(event?: PageTransitionEvent) {
+  /** Calls a page-hide beacon sent, out of `deltas` until a commit takes them. */
+  const beaconed = new WeakSet<Journal>()
+  /** In the page's pagehide, after the beacon: calls made now (the page's own handlers) are sent by a beacon of their own. */
+  let leaving = false
+  /** The profiles such calls changed, for that beacon. */
+  let late = new Set<string>()
+
+  /**
+   * The page is leaving: send what this tab knows, merged with what is not committed yet. `again`:
+   * a second beacon, for calls made after the first one in the same pagehide, sends only their profiles.
+   */
+  function beacon(event?: PageTransitionEvent, again?: boolean) {
+    const keys = late
+    late = new Set()
     // Leaving before storage answered (IndexedDB can take longer to open than a redirect takes).
     // The calls go out now, under a new anonymous id, when nothing stored can change what they
     // mean: on a first visit (the database was just created), or when this page named the user
@@ -508,7 +571,8 @@ export function createClient(options: Options): Client {
     if (ops && !event?.persisted && (named || primary?.created())) load(undefined)
     if (!state?.consent) return
     writeAhead()
-    const unstored = [...writing.flatMap((j) => j.deltas), ...deltas.values()]
+    const staged = [...deltas.values()]
+    const unstored = [...writing, ...foreign.filter((j) => beaconed.has(j))].flatMap((j) => j.deltas).concat(staged)
     if (config.endpoint && !scheduler.holding) {
       const records = new Map(queue.pending)
       for (const d of unstored) {
@@ -523,11 +587,24 @@ export function createClient(options: Options): Client {
       }
       // Not a profile another tab's request carries: one request per profile at a time. That tab
       // sends a newer version once its answer is in (this page's unstored part is told to it below).
-      delivery.beacon([...records.values()].filter((r) => !elsewhere.has(r.key)).sort((a, b) => a.created - b.created))
+      delivery.beacon([...records.values()].filter((r) => !elsewhere.has(r.key) && (!again || keys.has(r.key))).sort((a, b) => a.created - b.created), again)
     }
     // The other tabs store what this one had not stored yet (with the ids the beacon gave it): its
     // own commit may die with the page.
-    if (unstored.length) tabs.post({ journals: [...writing, { key: ahead, deltas: [...deltas.values()] }].filter((j) => j.deltas.length) })
+    if (unstored.length) tabs.post({ journals: [...writing, { key: ahead, deltas: staged }].filter((j) => j.deltas.length) })
+    // Calls made after this (the page's own pagehide handlers, a page back from the back/forward
+    // cache) go to new deltas: these are stored as the very message the beacon sent.
+    if (staged.length) {
+      const sent = { key: ahead, deltas: staged }
+      beaconed.add(sent)
+      foreign.push(sent)
+      deltas = new Map()
+      ahead = undefined
+    }
+    if (event) {
+      leaving = true
+      setTimeout(() => (leaving = false))
+    }
   }
   // Hidden with nothing to send: no cycle (its lock and reads, answered while the page sits in
   // the back/forward cache, made Chromium evict it).
@@ -590,9 +667,10 @@ export function createClient(options: Options): Client {
           const at = callTime()
           // identify() may omit its attributes; push() without any is a mistake worth a word.
           if (attributes == null) return reject('push', { reason: `expected an object of attributes, got ${attributes}` })
-          const typed = readAttributes(attributes, rules, rejectIn.push)
-          if (ops) ops.push(() => stage('push', typed, at))
-          else if (!closed) stage('push', typed, at)
+          if (ops) {
+            const typed = readAttributes(attributes, rules, rejectIn.push)
+            ops.push(() => stage('push', at, undefined, typed))
+          } else if (!closed) stage('push', at, attributes)
         } catch (error) {
           internal(error)
         }
@@ -626,7 +704,7 @@ export function createClient(options: Options): Client {
             const linking = from.userId === null
             const fold = linking && holds
             const held = fold ? Object.fromEntries(Object.entries(from.types).map(([name, type]) => [name, { type }])) : undefined
-            stage('identify', typed, at, linking, fold ? profileKey(from) : undefined, held && unfoldable(held))
+            stage('identify', at, undefined, typed, linking, fold ? profileKey(from) : undefined, held && unfoldable(held))
             commitSoon()
           })
         }),

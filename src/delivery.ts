@@ -31,8 +31,11 @@ export interface DeliveryConfig {
 export interface Delivery {
   /** Sends everything stored that may be sent; resolves with what the scheduler should do next. */
   cycle(): Promise<Outcome>
-  /** Sends `records` now with keepalive, without waiting for anything: the page is leaving. */
-  beacon(records: ProfileRecord[]): void
+  /**
+   * Sends `records` now with keepalive, without waiting for anything: the page is leaving. `again`:
+   * calls made after the first beacon of this pagehide, whose profiles its requests may carry.
+   */
+  beacon(records: ProfileRecord[], again?: boolean): void
   /** A request of this tab carries the profile `key` right now. */
   flying(key: string): boolean
 }
@@ -83,8 +86,12 @@ export function createDelivery(
   /** Versions the page-hide beacon carries, until it is refused: a cycle does not send them again. */
   const beaconed = new Set<string>()
   let keepaliveBytes = 0
-  const sendable = (records: ProfileRecord[]) =>
-    records.filter((r) => !inFlight.has(r.key) && (config.anonymous || r.userId !== null))
+  /**
+   * Not in a request of this tab (one request per profile at a time), unless `anyway`: a page that
+   * is going cannot wait for that answer, and the later request carries the newer version.
+   */
+  const sendable = (records: ProfileRecord[], anyway?: boolean) =>
+    records.filter((r) => (anyway || !inFlight.has(r.key)) && (config.anonymous || r.userId !== null))
   const build = (records: ProfileRecord[]) =>
     config.format.build(records, {
       endpoint: config.endpoint,
@@ -184,8 +191,8 @@ export function createDelivery(
 
     flying: (key) => inFlight.has(key),
 
-    beacon(records) {
-      for (const group of chunk(sendable(records), config.batch)) {
+    beacon(records, again) {
+      for (const group of chunk(sendable(records, again), config.batch)) {
         for (const request of build(group)) {
           // A chained request needs its first answer before the second step: it waits for the next visit.
           if (request.then) continue

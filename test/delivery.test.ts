@@ -359,6 +359,44 @@ describe('flush triggers', () => {
     c.close()
   })
 
+  it("pagehide: what the page's own pagehide handler pushes after the SDK's beacon goes in a keepalive request of its own", async () => {
+    const c = client({ flushInterval: 60_000 })
+    await c.flush()
+    const late = () => c.user.push({ late: true })
+    window.addEventListener('pagehide', late) // added after the SDK's listener: runs after its beacon
+    const calls = recordFetch()
+    c.user.push({ leaving: true })
+    window.dispatchEvent(new Event('pagehide'))
+    window.removeEventListener('pagehide', late)
+    await Promise.resolve() // the microtask checkpoint a browser runs after each listener
+    expect(calls.map((call) => [call.init.keepalive, attrs(call.body.profiles[0])])).toEqual([
+      [true, { leaving: true }],
+      [true, { leaving: true, late: true }],
+    ])
+    expect(calls[1].body.profiles[0].messageId).not.toBe(calls[0].body.profiles[0].messageId)
+    await until(() => received.length === 2, 1000)
+    c.close()
+  })
+
+  it('a call made after the beacon (a later pagehide handler, a page kept in the back/forward cache) is delivered, under its own messageId', async () => {
+    const c = client({ flushInterval: 30 })
+    await c.flush()
+    await settle(30)
+    c.user.push({ fresh: 1 }) // not committed yet: the beacon sends it
+    window.dispatchEvent(new Event('pagehide'))
+    c.user.push({ after: 2 }) // the site's own pagehide handler, after the SDK's
+    await until(() => received.length >= 1, 1000)
+    await sleep(150) // the page stays: the scheduler runs again
+    await c.flush()
+    const profiles = profilesOf(received)
+    expect(Object.assign({}, ...profiles.map(attrs))).toEqual({ fresh: 1, after: 2 })
+    // One messageId, one content: a server that drops repeated ids loses nothing.
+    const contents = new Map<string, Set<string>>()
+    for (const p of profiles) contents.set(p.messageId, (contents.get(p.messageId) ?? new Set()).add(JSON.stringify(attrs(p))))
+    for (const seen of contents.values()) expect(seen.size).toBe(1)
+    c.close()
+  })
+
   it('a cycle that read the queue before the page went into the back/forward cache does not send again what the beacon sent meanwhile', async () => {
     const snapshot = deferred<ProfileRecord[]>()
     const record: ProfileRecord = { key: 'k', userId: 'u1', anonymousId: 'a', rid: 'r', seq: 1, messageId: 'm', created: 1, attributes: { plan: { type: 'string', value: 'pro', seq: 1, at: 1 } } }

@@ -103,6 +103,22 @@ describe('bad input', () => {
     c.close()
   })
 
+  it('keeps each call on its own profile when another call is made inside it (an error listener, a getter)', async () => {
+    const c = client()
+    await c.flush()
+    c.on('error', (e) => e.attribute === 'bad' && c.user.identify('u-inner', { from: 'listener' }))
+    const attributes = { before: 1, bad: NaN, after: 2, get last() { c.user.push({ inner: true }); return 3 } }
+    c.user.push(attributes)
+    await c.flush()
+    const profiles = profilesOf(received)
+    // The outer push was made while anonymous: all its values stay there.
+    const anonymous = profiles.find((p) => p.userId === null)
+    expect(attrs(anonymous)).toEqual({ before: 1, after: 2, last: 3 })
+    const user = profiles.find((p) => p.userId === 'u-inner')
+    expect(attrs(user)).toEqual({ from: 'listener', inner: true })
+    c.close()
+  })
+
   it('snapshots the object at the moment of the call', async () => {
     const c = client()
     const attributes = { plan: 'free' }

@@ -190,6 +190,36 @@ describe('delivery in Chromium', () => {
     await env.server.arrived(1, 10_000)
     expect(Object.values(env.server.profiles())).toEqual([{ leaving: 'now' }])
   })
+  it("7d: the page's own pagehide handler pushes after the SDK's beacon: that call arrives on the next visit, under a messageId of its own", async () => {
+    const context = await env.context()
+    env.server.page('/elsewhere-d.html', '<!doctype html><title>elsewhere</title>')
+    // The site's handler is added after init, so it runs after the SDK's beacon has sent.
+    const url = sdkPage(env.server, '/seven-d.html', { flushInterval: 60_000, storageName: 'q7d' }, "addEventListener('pagehide', () => userbeam.user.push({ late: 'handler' }))")
+    const { page } = await open(context, url)
+    await flush(page)
+    const left = page.waitForURL('**/elsewhere-d.html')
+    await page
+      .evaluate(() => {
+        window.userbeam.user.push({ leaving: 'now' })
+        location.href = '/elsewhere-d.html'
+      })
+      .catch(() => {}) // the navigation may destroy the evaluation's context first
+    await left
+    await env.server.arrived(1, 10_000) // the beacon
+    await page.goto(url) // the next visit sends what was stored
+    await flush(page)
+    expect(Object.values(env.server.profiles())).toEqual([{ leaving: 'now', late: 'handler' }])
+    // One content per messageId: a server that drops a repeated id loses nothing.
+    const contents = new Map<string, string>()
+    for (const { body } of env.server.arrivals) {
+      for (const p of body.profiles) {
+        const content = JSON.stringify(p.attributes.map((a: { name: string; value: unknown }) => [a.name, a.value]))
+        expect(contents.get(p.messageId) ?? content).toBe(content)
+        contents.set(p.messageId, content)
+      }
+    }
+  })
+
   it('7c: push, then reload in the same task, ten times: the server ends with the newest value, not the older stored one', async () => {
     const context = await env.context()
     // A minute's interval: the page-hide beacon sends the newest value, the next page what is stored.
