@@ -30,6 +30,18 @@ function byRole(profiles: Record<string, unknown>, userIds: string[]) {
   return Object.fromEntries(Object.entries(profiles).map(([key, p]) => [userIds.includes(key) ? key : 'anonymous', p]))
 }
 
+/** Pushes, then navigates to `path` in the same task; resolves once the page is there. */
+async function pushAndLeave(page: Page, attributes: Record<string, unknown>, path: string) {
+  const left = page.waitForURL(`**${path}`)
+  await page
+    .evaluate(([attributes, path]) => {
+      window.userbeam.user.push(attributes as Record<string, unknown>)
+      location.href = path as string
+    }, [attributes, path])
+    .catch(() => {}) // the navigation may destroy the evaluation's context first
+  await left
+}
+
 describe('delivery in Chromium', () => {
   it('1: 100 pushes while offline, page closed, reopened online: all delivered', async () => {
     const context = await env.context()
@@ -179,14 +191,7 @@ describe('delivery in Chromium', () => {
     // A minute's interval: only the page-hide beacon can send in time.
     const { page } = await open(context, sdkPage(env.server, '/seven.html', { flushInterval: 60_000 }))
     await flush(page)
-    const left = page.waitForURL('**/elsewhere.html')
-    await page
-      .evaluate(() => {
-        window.userbeam.user.push({ leaving: 'now' })
-        location.href = '/elsewhere.html'
-      })
-      .catch(() => {}) // the navigation may destroy the evaluation's context first
-    await left
+    await pushAndLeave(page, { leaving: 'now' }, '/elsewhere.html')
     await env.server.arrived(1, 10_000)
     expect(Object.values(env.server.profiles())).toEqual([{ leaving: 'now' }])
   })
@@ -197,14 +202,7 @@ describe('delivery in Chromium', () => {
     const url = sdkPage(env.server, '/seven-d.html', { flushInterval: 60_000, storageName: 'q7d' }, "addEventListener('pagehide', () => userbeam.user.push({ late: 'handler' }))")
     const { page } = await open(context, url)
     await flush(page)
-    const left = page.waitForURL('**/elsewhere-d.html')
-    await page
-      .evaluate(() => {
-        window.userbeam.user.push({ leaving: 'now' })
-        location.href = '/elsewhere-d.html'
-      })
-      .catch(() => {}) // the navigation may destroy the evaluation's context first
-    await left
+    await pushAndLeave(page, { leaving: 'now' }, '/elsewhere-d.html')
     await env.server.arrived(1, 10_000) // the beacon
     await page.goto(url) // the next visit sends what was stored
     await flush(page)
