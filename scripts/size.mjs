@@ -104,18 +104,23 @@ async function npmEntryWhole() {
 // or a page back from the back/forward cache) go to a new delta and, within the pagehide, in a keepalive
 // request of their own. Before, they joined the delta the beacon had sent, under its ids: lost when the
 // beacon's answer settled that version (a page kept), or when their blind write died with the page (2 in 5).
+// Then by ~200 B for two durability fixes a fuzz campaign found (campaign 16): journals (calls written ahead) get
+// a database of their own, where the blind write does not wait behind a commit in flight that dies with the
+// page (a held anonymous push right before a navigation: lost in 9 of 40 Chromium runs, 0 of 40 since; a
+// journal is deleted once its merge is stored), and a page's type locks come back from its stored values
+// when its identity write died with it (a later value of another type went out with no report).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_655, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_855, aim: 4_096 },
   ...[
-    ['json', 13_635],
-    ['growlytics', 14_180],
-    ['usercom', 14_695],
-    ['moengage', 15_250],
-    ['haptik', 14_525],
+    ['json', 13_840],
+    ['growlytics', 14_390],
+    ['usercom', 14_900],
+    ['moengage', 15_455],
+    ['haptik', 14_730],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 15_915 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_120 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

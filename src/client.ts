@@ -164,6 +164,8 @@ export function createClient(options: Options): Client {
     (records) => tabs.post({ records }),
     undefined,
     (created) => tabs.post({ created }),
+    // Journals in a database of their own (see createQueue); if it fails, none are written.
+    idb ? resilientKV(idbKV(`${config.storageName}.journal`), () => [], () => {}) : kv,
   )
   const sendable = (r: ProfileRecord) => !holds || r.userId !== null
   /** How many stored profiles this tab may send now. */
@@ -625,6 +627,23 @@ export function createClient(options: Options): Client {
   listen()
   if (!config.endpoint || !chosen) scheduler.stop()
 
+  /**
+   * The type locks of the current profile's stored values: a page that left in the task of a call
+   * stored the call (written ahead) and may not have stored the identity with its new lock.
+   */
+  function relock(sources: { key: string; attributes: Record<string, { type: AttributeType }> }[]) {
+    const profile = profileKey(state!)
+    let types: Record<string, AttributeType> | undefined
+    for (const { key, attributes } of sources) {
+      if (key !== profile) continue
+      for (const name of names(attributes)) if (!own(types ?? state!.types, name)) (types ??= { ...state!.types })[name] = attributes[name].type
+    }
+    if (types) {
+      state = { ...state!, types }
+      identityChanged()
+    }
+  }
+
   /** Storage answered (or, on a first visit, the page is leaving first): apply the calls made so far, in order. */
   function load(saved: IdentityState | undefined, retry?: RetryState, stored: ProfileRecord[] = [], floor = 0, journals: Journal[] = []) {
     high = Math.max(high, floor)
@@ -642,6 +661,7 @@ export function createClient(options: Options): Client {
       if (retry) scheduler.restore(retry)
       // A page torn down before its commit landed: its calls are stored now, before this page's.
       take(journals)
+      relock([...stored, ...journals.flatMap((j) => j.deltas)])
     }
     // Whatever an earlier page left behind goes at once; this page's calls wait their interval.
     if (stored.some(sendable) || journals.length) scheduler.now()

@@ -473,7 +473,7 @@ describe('close()', () => {
     const c = client({ storageName, flushInterval: 60_000 })
     c.user.push({ kept: true })
     c.close() // in the same task as the push: the write still lands
-    await until(() => closes.mock.calls.length === 1)
+    await until(() => closes.mock.calls.length === 2) // the queue's database and the journals'
     expect((await stored(storageName)).records.map((r) => r.attributes.kept.value)).toEqual([true])
     closes.mockRestore()
   })

@@ -71,7 +71,9 @@ export async function until(check: () => boolean, timeout = 3000) {
 export async function stored(storageName: string) {
   const { createStore, entries } = await import('idb-keyval')
   const all = await entries(createStore(storageName, 'queue'))
-  const map = new Map(all as [string, any][])
+  // Journals live in a database of their own.
+  const journals = await entries(createStore(`${storageName}.journal`, 'queue'))
+  const map = new Map([...all, ...journals] as [string, any][])
   return {
     identity: map.get('identity'),
     records: [...map].filter(([k]) => String(k).startsWith('r:')).map(([, v]) => v),
@@ -114,7 +116,7 @@ export function clientFactory(defaults: Partial<Options> = {}) {
 
 /** Writes `value` under `key` straight into the SDK's store, bypassing the SDK (corruption tests). */
 export function putRaw(storageName: string, key: string, value: unknown) {
-  return idbSet(key, value, idbStore(storageName, 'queue'))
+  return idbSet(key, value, idbStore(key.startsWith('j:') ? `${storageName}.journal` : storageName, 'queue'))
 }
 
 /** Counts IndexedDB transactions opened from now on (fake-indexeddb's IDBDatabase). */

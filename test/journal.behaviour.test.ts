@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { createQueue } from '../src/queue'
 import { memoryKV } from '../src/store'
 import type { Delta } from '../src/types'
-import { attrs, clientFactory, freshName, profilesOf, putRaw, recordingEndpoint, settle, stored } from './helpers'
+import { attrs, clientFactory, collect, freshName, profilesOf, putRaw, recordingEndpoint, settle, stored } from './helpers'
 
 const { received } = recordingEndpoint()
 const client = clientFactory({ flushInterval: 60_000 })
@@ -42,6 +42,26 @@ describe('written ahead', () => {
     expect(after.records).toEqual([])
   })
 
+  it("a page that left before its identity was stored: the next page takes the new attribute's type lock from its stored value", async () => {
+    const storageName = freshName()
+    const page1 = client({ storageName })
+    page1.user.identify('u1')
+    await storedWhen(storageName, (s) => !!s.records[0])
+    const before = (await stored(storageName)).identity
+    page1.user.push({ score: 'high' })
+    await storedWhen(storageName, (s) => s.records[0]?.attributes.score?.value === 'high')
+    page1.close()
+    await putRaw(storageName, 'identity', before) // its lock on score never landed
+    const page2 = client({ storageName })
+    const events = collect(page2)
+    page2.user.push({ score: 5 })
+    await page2.flush()
+    expect(events.error.map((e) => [e.attribute, e.message])).toEqual([['score', expect.stringContaining('locked to string')]])
+    expect(profilesOf(received).map(attrs)).toEqual([{ score: 'high' }])
+    expect((await stored(storageName)).identity.types).toEqual({ score: 'string' })
+    page2.close()
+  })
+
   it('a commit that lands removes its copy: nothing is merged or sent twice', async () => {
     const storageName = freshName()
     const page1 = client({ storageName })
@@ -67,6 +87,21 @@ describe('written ahead', () => {
     await queue.commit([], undefined, [{ key: 'dead-page', deltas: [delta] }]) // another tab told of it late
     expect([...queue.pending.values()]).toEqual([])
     expect(await kv.all('')).toEqual([['floors', expect.any(Object)]])
+  })
+
+  it('journals live in a store of their own: written there, read back by the next page, deleted once merged', async () => {
+    const kv = memoryKV()
+    const ahead = memoryKV()
+    const queue = createQueue(kv, () => {}, undefined, undefined, undefined, ahead)
+    const delta: Delta = { key: 'k', userId: 'u1', anonymousId: 'a', attributes: { city: { type: 'string', value: 'B', at: 1 } } }
+    expect(queue.journal('page', [delta])).toBe(true)
+    expect(await kv.all('j:')).toEqual([])
+    const next = createQueue(kv, () => {}, undefined, undefined, undefined, ahead) // the next page
+    const [, , , , journals] = await next.load()
+    expect(journals).toEqual([{ key: 'page', deltas: [delta] }])
+    await next.commit([], undefined, journals)
+    expect([...next.pending.values()].map((r) => r.attributes.city.value)).toEqual(['B'])
+    expect(await ahead.all('')).toEqual([])
   })
 
   it('a withdrawn consent erases what was written ahead, also when a page left it behind', async () => {

@@ -28,9 +28,10 @@ describe('durable, merged queue', () => {
     await c.flush()
     expect(received).toHaveLength(1)
     expect(attrs(profilesOf(received)[0])).toEqual({ visits: 9999, plan: 'p3', active: false })
-    // Load, start-up read, ONE commit for the 10,000 pushes, then per send: the lease (taken and
-    // freed: happy-dom has no Web Locks), the read and the settle; plus flush()'s read.
-    expect(transaction.mock.calls.length).toBeLessThanOrEqual(10)
+    // Load (two databases), start-up read, ONE commit for the 10,000 pushes (written ahead, then
+    // its journal deleted), then per send: the lease (taken and freed: happy-dom has no Web
+    // Locks), the read and the settle; plus flush()'s read.
+    expect(transaction.mock.calls.length).toBeLessThanOrEqual(13)
     expect((await stored(storageName)).records).toHaveLength(0)
     c.close()
   })

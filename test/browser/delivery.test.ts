@@ -241,6 +241,30 @@ describe('delivery in Chromium', () => {
     expect(finals).toEqual(Array.from({ length: 10 }, (_, i) => `B${i + 1}`))
   })
 
+  it('7e: a held anonymous push made just before a navigation while an earlier commit is in flight, eight visitors: each follows the login', async () => {
+    env.server.page('/elsewhere-e.html', '<!doctype html><title>elsewhere</title>')
+    const url = sdkPage(env.server, '/seven-e.html', { flushInterval: 100, holdAnonymous: true })
+    for (let k = 1; k <= 8; k++) {
+      const { page } = await open(await env.context(), url)
+      await flush(page) // storage is open: not the first milliseconds of a first visit
+      await storageIdle(page, 'userbeam')
+      await push(page, { plan: 'p' }) // its commit is under way when the next call comes
+      const left = page.waitForURL('**/elsewhere-e.html')
+      await page
+        .evaluate((k) => {
+          window.userbeam.user.push({ score: `v${k}` })
+          setTimeout(() => (location.href = '/elsewhere-e.html')) // a click handler's navigation
+        }, k)
+        .catch(() => {})
+      await left
+      await page.goto(url)
+      await identify(page, `u-${k}`)
+      await flush(page)
+    }
+    const profiles = env.server.profiles()
+    expect(Array.from({ length: 8 }, (_, i) => profiles[`u-${i + 1}`])).toEqual(Array.from({ length: 8 }, (_, i) => ({ plan: 'p', score: `v${i + 1}` })))
+  })
+
   it('7b: first visit, identify() then location.replace() in the page\'s own script, before IndexedDB opened: the login arrives', async () => {
     const context = await env.context()
     env.server.page('/home7b.html', '<!doctype html><title>home</title>')
