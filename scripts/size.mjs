@@ -110,18 +110,21 @@ async function npmEntryWhole() {
 // page (a held anonymous push right before a navigation: lost in 9 of 40 Chromium runs, 0 of 40 since; a
 // journal is deleted once its merge is stored), and a page's type locks come back from its stored values
 // when its identity write died with it (a later value of another type went out with no report).
+// Review: +22 B for one fold per delta done by the mechanism, not by a guard: a second fold closes the deltas
+// staged so far (detach(), which the page-hide beacon uses too) and starts a new delta, instead of adoptOrphan()
+// skipping and waiting for the next commit.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_855, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_880, aim: 4_096 },
   ...[
-    ['json', 13_840],
-    ['growlytics', 14_390],
-    ['usercom', 14_900],
-    ['moengage', 15_455],
-    ['haptik', 14_730],
+    ['json', 13_865],
+    ['growlytics', 14_415],
+    ['usercom', 14_925],
+    ['moengage', 15_480],
+    ['haptik', 14_755],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_120 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_140 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

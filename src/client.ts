@@ -324,6 +324,10 @@ export function createClient(options: Options): Client {
       if (input) readAttributes(input, rules, rejectIn[call])
       return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
     }
+    // A delta folds one record: a second one (another tab's minted id, then an orphan) goes in a
+    // delta of its own, after the ones staged so far.
+    const folding = fold && deltas.get(profileKey(state!))?.fold
+    if (folding && folding !== fold) detach()
     const outer = callName
     const outerAt = callAt
     const outerTarget = target
@@ -343,6 +347,20 @@ export function createClient(options: Options): Client {
       callAt = outerAt
       target = outerTarget
     }
+  }
+
+  /**
+   * Closes the deltas staged so far (written ahead first): later calls start new ones, and these
+   * are committed first, as one journal. Returns it, if there were any.
+   */
+  function detach(): Journal | undefined {
+    if (!deltas.size) return
+    writeAhead()
+    const closed = { key: ahead, deltas: [...deltas.values()] }
+    foreign.push(closed)
+    deltas = new Map()
+    ahead = undefined
+    return closed
   }
 
   /** consent(false)'s erasing of the queue, while it runs: flush() waits for it. */
@@ -423,10 +441,7 @@ export function createClient(options: Options): Client {
     if (!holds || !s || s.userId === null) return
     const orphan = profileKey({ ...s, userId: null })
     const record = queue.pending.get(orphan)
-    // A delta folds one record: one staged already (adopt() folding this tab's own minted record
-    // into the login) stays, and this one is checked again after that commit (commitAll).
-    const staged = deltas.get(profileKey(s))?.fold
-    if (record && (!staged || staged === orphan)) stage('identify', callTime(), undefined, {}, true, orphan, unfoldable(record.attributes, tell))
+    if (record) stage('identify', callTime(), undefined, {}, true, orphan, unfoldable(record.attributes, tell))
   }
 
   /**
@@ -596,13 +611,8 @@ export function createClient(options: Options): Client {
     if (unstored.length) tabs.post({ journals: [...writing, { key: ahead, deltas: staged }].filter((j) => j.deltas.length) })
     // Calls made after this (the page's own pagehide handlers, a page back from the back/forward
     // cache) go to new deltas: these are stored as the very message the beacon sent.
-    if (staged.length) {
-      const sent = { key: ahead, deltas: staged }
-      beaconed.add(sent)
-      foreign.push(sent)
-      deltas = new Map()
-      ahead = undefined
-    }
+    const sent = detach()
+    if (sent) beaconed.add(sent)
     if (event) {
       leaving = true
       setTimeout(() => (leaving = false))

@@ -3,6 +3,7 @@
 import { HttpResponse } from 'msw'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createDelivery } from '../src/delivery'
+import type { Client } from '../src/client'
 import { json } from '../src/formats/json'
 import type { ProfileRecord } from '../src/types'
 import {
@@ -344,19 +345,29 @@ describe('flush triggers', () => {
     c.close()
   })
 
-  it('pagehide for a profile not stored yet, page kept (back/forward cache): the content is not delivered twice under two messageIds', async () => {
+  /**
+   * A page kept through its pagehide (back/forward cache): `{ fresh: 1 }` pushed and not committed
+   * yet when the beacon goes, then `after` (calls made after the beacon); returns every profile
+   * the endpoint received once everything was sent.
+   */
+  async function keptThroughPagehide(after = (_c: Client) => {}) {
     const c = client({ flushInterval: 30 })
     await c.flush()
     await settle(30)
-    c.user.push({ fresh: 1 }) // a new profile record, not committed yet
+    c.user.push({ fresh: 1 }) // a new profile record, not committed yet: the beacon sends it
     window.dispatchEvent(new Event('pagehide'))
+    after(c)
     await until(() => received.length >= 1, 1000)
     await sleep(150) // the page stays: the scheduler runs again
     await c.flush()
-    const copies = profilesOf(received).filter((p) => attrs(p).fresh === 1)
+    c.close()
+    return profilesOf(received)
+  }
+
+  it('pagehide for a profile not stored yet, page kept (back/forward cache): the content is not delivered twice under two messageIds', async () => {
+    const copies = (await keptThroughPagehide()).filter((p) => attrs(p).fresh === 1)
     // At least once is fine, but a second copy must be recognisable as the same message.
     expect(new Set(copies.map((p) => p.messageId)).size).toBe(1)
-    c.close()
   })
 
   it("pagehide: what the page's own pagehide handler pushes after the SDK's beacon goes in a keepalive request of its own", async () => {
@@ -379,22 +390,12 @@ describe('flush triggers', () => {
   })
 
   it('a call made after the beacon (a later pagehide handler, a page kept in the back/forward cache) is delivered, under its own messageId', async () => {
-    const c = client({ flushInterval: 30 })
-    await c.flush()
-    await settle(30)
-    c.user.push({ fresh: 1 }) // not committed yet: the beacon sends it
-    window.dispatchEvent(new Event('pagehide'))
-    c.user.push({ after: 2 }) // the site's own pagehide handler, after the SDK's
-    await until(() => received.length >= 1, 1000)
-    await sleep(150) // the page stays: the scheduler runs again
-    await c.flush()
-    const profiles = profilesOf(received)
+    const profiles = await keptThroughPagehide((c) => c.user.push({ after: 2 })) // the site's own pagehide handler, after the SDK's
     expect(Object.assign({}, ...profiles.map(attrs))).toEqual({ fresh: 1, after: 2 })
     // One messageId, one content: a server that drops repeated ids loses nothing.
     const contents = new Map<string, Set<string>>()
     for (const p of profiles) contents.set(p.messageId, (contents.get(p.messageId) ?? new Set()).add(JSON.stringify(attrs(p))))
     for (const seen of contents.values()) expect(seen.size).toBe(1)
-    c.close()
   })
 
   it('a cycle that read the queue before the page went into the back/forward cache does not send again what the beacon sent meanwhile', async () => {
