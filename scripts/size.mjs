@@ -113,18 +113,22 @@ async function npmEntryWhole() {
 // Review: +22 B for one fold per delta done by the mechanism, not by a guard: a second fold closes the deltas
 // staged so far (detach(), which the page-hide beacon uses too) and starts a new delta, instead of adoptOrphan()
 // skipping and waiting for the next commit.
+// Then by ~45 B for the push path's allocations, measured in Chromium (bytes per push, precise memory info):
+// indexed loops where for...of allocated an iterator and a result per step before the code is optimized
+// (346 -> 178 B per cold push), a name locked to the same type checked at its own lookup (-80 B per push),
+// and the users' type locks kept as a list (100 identify+logout pairs: 12.2 -> 8.3 ms).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_880, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_920, aim: 4_096 },
   ...[
-    ['json', 13_865],
-    ['growlytics', 14_415],
-    ['usercom', 14_925],
-    ['moengage', 15_480],
-    ['haptik', 14_755],
+    ['json', 13_910],
+    ['growlytics', 14_460],
+    ['usercom', 14_975],
+    ['moengage', 15_525],
+    ['haptik', 14_805],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_140 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_185 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

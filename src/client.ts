@@ -301,7 +301,10 @@ export function createClient(options: Options): Client {
    * delta. A name the delta holds already is overwritten in place: no allocation (hot path).
    */
   function put(name: string, type: AttributeType, value: AttributeValue) {
-    const verdict = limitAttribute(name, type, state!.types, rules)
+    // A name locked to this type passes (limitAttribute says so too). Looked up here: at the
+    // shared lookup in limitAttribute, which sees many objects, each push allocated 80 bytes.
+    const types = state!.types
+    const verdict = own(types, name) && types[name] === type ? false : limitAttribute(name, type, types, rules)
     if (typeof verdict === 'string') return rejectIn[callName]({ attribute: name, reason: verdict })
     if (verdict) identityChanged()
     const attributes = (target ||= open()).attributes
@@ -543,6 +546,9 @@ export function createClient(options: Options): Client {
     adoptOrphan(false)
   }
 
+  /** The users list of a state (an earlier build stored an object there: not read). */
+  const usersOf = (users: IdentityState['users']) => (Array.isArray(users) ? users : [])
+
   function logoutNow() {
     // Nobody is logged in: the anonymous visitor stays, and their held updates still follow
     // them into the next identify() (Growlytics' advice is to call logout() before identify()).
@@ -558,9 +564,8 @@ export function createClient(options: Options): Client {
     }
     // The user's type locks stay on this browser: the destination keeps them when they come back.
     // The 50 most recent users (a shared device must not grow the stored identity for ever).
-    const kept: NonNullable<IdentityState['users']> = {}
-    for (const id of Object.keys(users ?? {}).filter((id) => id !== userId).slice(-49)) kept[id] = users![id]
-    kept[userId] = types
+    const kept = usersOf(users).filter(([id]) => id !== userId).slice(-49)
+    kept.push([userId, types])
     state = { ...anonymous(consent), users: kept, since: decided() }
     identityChanged(true)
     commitSoon()
@@ -725,9 +730,9 @@ export function createClient(options: Options): Client {
             const from = state!
             if (from.userId === null || (signature && signature !== from.signature)) {
               // A user seen before on this browser gets their type locks back (over the anonymous ones).
-              const known = from.userId === null && own(from.users, userId) ? from.users![userId] : undefined
+              const locks = from.userId === null ? usersOf(from.users).find(([id]) => id === userId)?.[1] : undefined
               // Held anonymous values are checked against them below, before they fold in.
-              state = { ...from, userId, signature: signature ?? from.signature, types: from.userId === null && holds ? { ...known } : { ...from.types, ...known }, since: decided(), blank: undefined }
+              state = { ...from, userId, signature: signature ?? from.signature, types: from.userId === null && holds ? { ...locks } : { ...from.types, ...locks }, since: decided(), blank: undefined }
               identityChanged(true)
             }
             // From anonymous, the identified record links the two profiles even with no attributes.

@@ -95,8 +95,12 @@ export interface IdentityState {
   since?: number
   /** Its ids are placeholders (read back from a withdrawal, which stores no id): another tab's real ones win. */
   blank?: boolean
-  /** The type locks of users who logged out on this browser, by user id: restored when they log in again. */
-  users?: Record<string, Record<string, AttributeType>>
+  /**
+   * The type locks of users who logged out on this browser, as [user id, locks] pairs, the most
+   * recent last: restored when they log in again. A list, not an object by id: an object lists
+   * ids such as "42" first, whatever their order, and makes new hidden classes at every logout.
+   */
+  users?: [string, Record<string, AttributeType>][]
 }
 
 /** Retry bookkeeping, persisted so a reload does not hammer a failing endpoint. */

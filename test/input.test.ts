@@ -482,7 +482,27 @@ describe('limits of the json format (the Growlytics rules)', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
     const { users } = (await stored(storageName)).identity
-    expect(Object.keys(users)).toEqual(Array.from({ length: 50 }, (_, i) => `user${i + 10}`))
+    expect(users.map(([id]: [string]) => id)).toEqual(Array.from({ length: 50 }, (_, i) => `user${i + 10}`))
+    c.close()
+  })
+
+  it('the 50 kept are the most recent ones, also with numeric ids, and a user "__proto__" gets their locks back', async () => {
+    const storageName = freshName()
+    const c = client({ storageName, flushInterval: 60_000 })
+    const events = collect(c)
+    // Descending numbers: an object by id would list them ascending, whatever the order of the logins.
+    const ids = [...Array.from({ length: 59 }, (_, i) => String(1000 - i)), '__proto__']
+    for (const id of ids) {
+      c.user.identify(id, { plan: 'pro' })
+      c.user.logout()
+    }
+    c.user.identify('__proto__', { plan: 1 })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const { users } = (await stored(storageName)).identity
+    expect(users.map(([id]: [string]) => id)).toEqual(ids.slice(10))
+    expect(events.error.map((e) => e.message)).toEqual([
+      'userbeam: identify: attribute "plan" rejected (json rules): its type is locked to string by its first value; got number. The other attributes were kept.',
+    ])
     c.close()
   })
 
