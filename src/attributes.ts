@@ -156,6 +156,10 @@ export function readAttributes(input: unknown, rules: Rules, reject: (rejection:
   return attributes
 }
 
+/** Names that passed nameProblem under the rules `namesOf`, up to 500: not checked again (push path). */
+let namesOf: Rules | undefined
+let accepted = new Set<string>()
+
 /** Where eachAttribute hands each accepted attribute. */
 export type Accept = (name: string, type: AttributeType, value: AttributeValue) => void
 
@@ -189,10 +193,15 @@ export function eachAttribute(input: unknown, rules: Rules, reject: (rejection: 
   }
   // Indexed loops on the push path: before the code is optimized, for...of allocates an iterator
   // and a result object per step (about 120 bytes per push, and the collections they caused).
+  if (rules !== namesOf) {
+    namesOf = rules
+    accepted = new Set()
+  }
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]
-    let problem = nameProblem(key, rules)
+    let problem = accepted.has(key) ? undefined : nameProblem(key, rules)
     if (!problem) {
+      if (accepted.size < 500) accepted.add(key)
       try {
         problem = typeInto((input as Record<string, unknown>)[key], rules, key)
       } catch {

@@ -284,7 +284,8 @@ export function createClient(options: Options): Client {
     // The key is built once per identity, not once per push.
     if (keyed !== s) key = profileKey((keyed = s))
     let delta = deltas.get(key)
-    if (!delta) deltas.set(key, (delta = { key, userId: s.userId, anonymousId: s.anonymousId, signature: s.signature, attributes: {} }))
+    // No prototype: put() reads a name such as "toString" straight, with no own() (hot path).
+    if (!delta) deltas.set(key, (delta = { key, userId: s.userId, anonymousId: s.anonymousId, signature: s.signature, attributes: Object.create(null) }))
     // Later calls must win even if the wall clock went back since the stored ones were stamped.
     callAt = high = Math.max(callAt, high + 1e-3)
     commitSoon()
@@ -308,7 +309,7 @@ export function createClient(options: Options): Client {
     if (typeof verdict === 'string') return rejectIn[callName]({ attribute: name, reason: verdict })
     if (verdict) identityChanged()
     const attributes = (target ||= open()).attributes
-    const slot = own(attributes, name) ? attributes[name] : undefined
+    const slot = attributes[name]
     if (slot) {
       slot.type = type
       slot.value = value

@@ -11,7 +11,8 @@
  * @example
  * own({ plan: 'pro' }, 'toString') // false
  */
-export const own = (object: object | undefined, key: string): boolean => !!object && Object.prototype.hasOwnProperty.call(object, key)
+const hasOwn = Object.prototype.hasOwnProperty
+export const own = (object: object | undefined, key: string): boolean => !!object && hasOwn.call(object, key)
 
 /**
  * The object's own enumerable names (none for undefined): what every loop over names uses.
