@@ -191,12 +191,12 @@ export function eachAttribute(input: unknown, rules: Rules, reject: (rejection: 
   } catch {
     return reject({ reason: 'the attributes object could not be read' })
   }
-  // Indexed loops on the push path: before the code is optimized, for...of allocates an iterator
-  // and a result object per step (about 120 bytes per push, and the collections they caused).
   if (rules !== namesOf) {
     namesOf = rules
     accepted = new Set()
   }
+  // Indexed loops on the push path: before the code is optimized, for...of allocates an iterator
+  // and a result object per step (about 120 bytes per push, and the collections they caused).
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]
     let problem = accepted.has(key) ? undefined : nameProblem(key, rules)
