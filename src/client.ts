@@ -445,19 +445,21 @@ export function createClient(options: Options): Client {
     if (!holds || !s || s.userId === null) return
     const orphan = profileKey({ ...s, userId: null })
     const record = queue.pending.get(orphan)
-    if (record) stage('identify', callTime(), undefined, {}, true, orphan, unfoldable(record.attributes, tell))
+    // The login's own fold, staged while this record's commit was in flight, told its refusals.
+    const staged = deltas.get(profileKey(s))
+    if (record) stage('identify', callTime(), undefined, {}, true, orphan, unfoldable(record.attributes, tell, staged?.fold === orphan ? staged.skip : undefined))
   }
 
   /**
    * Hold mode: held anonymous values join the user only within the user's type locks and custom
    * cap (a returning user's come back from this browser); the destination would ignore the rest.
-   * Returns the names left out of the fold, each one reported.
+   * Returns the names left out of the fold, each one reported unless `told` lists it (reported already).
    */
-  function unfoldable(held: Record<string, { type: AttributeType }>, tell = true): string[] | undefined {
+  function unfoldable(held: Record<string, { type: AttributeType }>, tell = true, told?: string[]): string[] | undefined {
     const skip: string[] = []
     const refuse = ({ attribute, reason }: Rejection) => {
       skip.push(attribute!)
-      if (tell) reject('identify', { attribute, reason: `the value pushed before the login cannot join this user: ${reason}` })
+      if (tell && !told?.includes(attribute!)) reject('identify', { attribute, reason: `the value pushed before the login cannot join this user: ${reason}` })
     }
     // Folded here because another tab logged in: that tab writes the types (a write here could
     // carry this tab's identity over a logout made there since).

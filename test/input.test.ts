@@ -450,6 +450,25 @@ describe('limits of the json format (the Growlytics rules)', () => {
     next.close()
   })
 
+  it('a held value refused at the login is reported once, also when its commit was in flight then', async () => {
+    const storageName = freshName()
+    const c = client({ storageName, holdAnonymous: true })
+    const events = collect(c)
+    c.user.identify('u-1', { plan: 5 })
+    c.user.logout()
+    await c.flush()
+    c.user.push({ plan: 'pro', city: 'Pune' })
+    // The held push's commit has started (it stores the anonymous record) when the login comes.
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    c.user.identify('u-1')
+    await c.flush()
+    expect(events.error.map((e) => e.message)).toEqual([
+      'userbeam: identify: attribute "plan" rejected (json rules): the value pushed before the login cannot join this user: its type is locked to number by its first value; got string. The other attributes were kept.',
+    ])
+    expect(profilesOf(received).map((p) => [p.userId, attrs(p)]).slice(-1)).toEqual([['u-1', { city: 'Pune' }]])
+    c.close()
+  })
+
   it("held anonymous values fold into a returning user only within the user's type locks and cap", async () => {
     const storageName = freshName()
     const c = client({ storageName, holdAnonymous: true })
