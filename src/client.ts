@@ -549,8 +549,8 @@ export function createClient(options: Options): Client {
     adoptOrphan(false)
   }
 
-  /** The users list of a state (an earlier build stored an object there: not read). */
-  const usersOf = (users: IdentityState['users']) => (Array.isArray(users) ? users : [])
+  /** The users list of a state: its [id, locks] pairs (an earlier build stored an object there: not read). */
+  const usersOf = (users: IdentityState['users']) => (Array.isArray(users) ? users.filter(Array.isArray) : [])
 
   function logoutNow() {
     // Nobody is logged in: the anonymous visitor stays, and their held updates still follow

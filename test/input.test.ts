@@ -1,7 +1,7 @@
 // Behaviour 10: bad input never throws; each rejected attribute is reported by name and reason;
 // the valid attributes of the same call still go through; the json (Growlytics) limits.
 import { describe, expect, it, vi } from 'vitest'
-import { attrs, clientFactory, collect, freshName, profilesOf, recordingEndpoint, stored } from './helpers'
+import { attrs, clientFactory, collect, freshName, profilesOf, putRaw, recordingEndpoint, stored } from './helpers'
 
 const { received } = recordingEndpoint()
 const client = clientFactory({ flushInterval: 10 })
@@ -502,6 +502,26 @@ describe('limits of the json format (the Growlytics rules)', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     const { users } = (await stored(storageName)).identity
     expect(users.map(([id]: [string]) => id)).toEqual(Array.from({ length: 50 }, (_, i) => `user${i + 10}`))
+    c.close()
+  })
+
+  it('a stored users list with entries it cannot read (another version, damage) is read past: logins and logouts go on', async () => {
+    const storageName = freshName()
+    const first = client({ storageName, flushInterval: 60_000 })
+    first.user.push({ city: 'Pune' })
+    await first.flush()
+    first.close()
+    const { identity } = await stored(storageName)
+    await putRaw(storageName, 'identity', { ...identity, users: ['u-9', null, ['u-1', { plan: 'number' }], 7] })
+    const c = client({ storageName, flushInterval: 60_000 })
+    const events = collect(c)
+    c.user.identify('u-1', { plan: 'pro' }) // u-1's lock comes back from the one readable entry
+    c.user.logout()
+    await c.flush()
+    expect(events.error.map((e) => e.message)).toEqual([
+      'userbeam: identify: attribute "plan" rejected (json rules): its type is locked to number by its first value; got string. The other attributes were kept.',
+    ])
+    expect((await stored(storageName)).identity.users).toEqual([['u-1', { city: 'string', plan: 'number' }]]) // the anonymous visitor's locks joined the user (json sends anonymous profiles)
     c.close()
   })
 
