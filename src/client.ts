@@ -325,7 +325,8 @@ export function createClient(options: Options): Client {
    */
   function stage(call: 'push' | 'identify', at: number, input: unknown, typed?: Record<string, Typed>, link = false, fold?: string, skip?: string[]) {
     if (!state!.consent) {
-      if (input) readAttributes(input, rules, rejectIn[call])
+      // Read only to report what is wrong with it: nothing is kept.
+      if (input) eachAttribute(input, rules, rejectIn[call], () => {})
       return events.debug(`userbeam: ${call} ignored: consent was withdrawn`)
     }
     // A delta folds one record: a second one (another tab's minted id, then an orphan) goes in a

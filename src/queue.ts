@@ -263,11 +263,10 @@ export function createQueue(
       )),
 
     clear: () => serial(async () => {
-      const keys = async (store: KV) => (await store.all('')).map(([key]) => key).filter((key) => key.startsWith(RECORD) || key.startsWith(JOURNAL))
-      const journals = ahead === kv ? [] : await keys(ahead)
+      const journals = ahead === kv ? [] : (await ahead.all(JOURNAL)).map(([key]) => key)
       if (journals.length) await ahead.update([], () => [journals.map((key) => [key, undefined]), 0])
       // The ids a destination registered are user ids too: withdrawn consent keeps none.
-      const stored = await keys(kv)
+      const stored = (await kv.all('')).map(([key]) => key).filter((key) => key.startsWith(RECORD) || key.startsWith(JOURNAL))
       await kv.update([], () => [[...stored, FLOORS, CREATED].map((key) => [key, undefined]), 0])
       pending.clear()
     }),
