@@ -117,18 +117,25 @@ async function npmEntryWhole() {
 // indexed loops where for...of allocated an iterator and a result per step before the code is optimized
 // (346 -> 178 B per cold push), a name locked to the same type checked at its own lookup (-80 B per push),
 // and the users' type locks kept as a list (100 identify+logout pairs: 12.2 -> 8.3 ms).
+// Then by ~150 B (and 15 B of snippet) for what a second hostile-page hunt found: Prototype.js 1.6's reduce() broke
+// every call of the script-tag global (a loop now), a fetch wrapper that drops the signal left an unanswered
+// request holding the send for ever (the timer settles it), one that reads the answer's body made a 2xx a
+// failure (resent until given up), an iframe's Date, URL and plain objects were not taken as such (brand
+// checks), options were read through a polluted Object.prototype (own ones only), names read-only on a
+// frozen Object.prototype lost the whole call (refused alone), and an element with id="userbeam" kept the
+// snippet from defining the global.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 16_920, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 17_060, aim: 4_096 },
   ...[
-    ['json', 13_910],
-    ['growlytics', 14_460],
-    ['usercom', 14_975],
-    ['moengage', 15_525],
-    ['haptik', 14_805],
+    ['json', 14_055],
+    ['growlytics', 14_605],
+    ['usercom', 15_110],
+    ['moengage', 15_675],
+    ['haptik', 14_945],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_185 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_300 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -46,12 +46,24 @@ export function tooLong(text: string, max: number): number {
   return count > max ? count : 0
 }
 
+const getTime = Date.prototype.getTime
+/**
+ * The time of a Date (NaN when invalid), undefined for anything else. Any realm's Date: a same-origin
+ * iframe's `new Date()` is no `instanceof Date` here. Throws inside for a non-Date: not for the push path.
+ */
+function timeOf(value: unknown): number | undefined {
+  try {
+    return getTime.call(value)
+  } catch {}
+}
+
 /** Describes a value for a message without ever throwing (symbols, revoked proxies...). */
 export function describe(value: unknown): string {
   try {
     if (value === null) return 'null'
     if (Array.isArray(value)) return 'an array'
-    if (value instanceof Date) return value.getTime() === value.getTime() ? 'a Date' : 'an invalid Date'
+    const time = timeOf(value)
+    if (time !== undefined) return time === time ? 'a Date' : 'an invalid Date'
     const t = typeof value
     if (t === 'string') return `a string of ${characters(value as string)} characters`
     if (t === 'number' || t === 'bigint') return `${t} ${String(value)}`
@@ -104,10 +116,8 @@ function scalarInto(value: unknown, rules: Rules): string | undefined {
         : `BigInt ${value} cannot be represented exactly as a JSON number; send it as a string`
     }
   }
-  if (value instanceof Date) {
-    const time = value.getTime()
-    return time === time ? found('date', value.toISOString()) : 'the value is an invalid Date'
-  }
+  const time = timeOf(value)
+  if (time !== undefined) return time === time ? found('date', new Date(time).toISOString()) : 'the value is an invalid Date'
   return `the value is ${describe(value)}; allowed are string, number, boolean, Date and exact BigInt`
 }
 
@@ -133,6 +143,10 @@ function arrayInto(list: unknown[], rules: Rules, max: number): string | undefin
 export function nameProblem(name: string, rules: Rules): string | undefined {
   if (!name) return 'attribute names must not be empty'
   if (FORBIDDEN.includes(name)) return `"${name}" is a reserved JavaScript name`
+  // Object.freeze(Object.prototype), a guard against prototype pollution, makes "toString" and its
+  // like read-only on every plain object: such a name cannot be set, so it is refused on its own.
+  const inherited = Object.getOwnPropertyDescriptor(Object.prototype, name)
+  if (inherited && !inherited.writable && !inherited.set) return `"${name}" is read-only in this page (its Object.prototype is frozen)`
   const over = tooLong(name, rules.nameMax)
   if (over) return `the name has ${over} characters; the limit is ${rules.nameMax}`
   return rules.name?.(name)
@@ -173,17 +187,11 @@ export function eachAttribute(input: unknown, rules: Rules, reject: (rejection: 
   if (input == null) return
   let keys: string[]
   try {
-    let date = false
-    try {
-      date = input instanceof Date
-    } catch {
-      // A Proxy whose getPrototypeOf trap throws: read it as a plain object.
-    }
-    if (typeof input !== 'object' || Array.isArray(input) || date) {
+    // Enumerable own string keys: what a spread or JSON would see. Symbols are reported, not read.
+    // A Date has none: only then is it told apart from an object (no exception per push).
+    if (typeof input !== 'object' || Array.isArray(input) || (!(keys = Object.keys(input)).length && timeOf(input) !== undefined)) {
       return reject({ reason: `expected an object of attributes, got ${describe(input)}` })
     }
-    // Enumerable own string keys: what a spread or JSON would see. Symbols are reported, not read.
-    keys = Object.keys(input)
     const symbols = Object.getOwnPropertySymbols(input)
     for (let i = 0; i < symbols.length; i++) {
       reject({ attribute: String(symbols[i]), reason: 'attribute names must be strings, not symbols' })

@@ -8,7 +8,7 @@ import { warnSafely } from './emitter.js'
 import { BOOLEANS, NAMES, NUMBERS } from './options.js'
 import { LIMIT, record, type Call, type Recorded } from './snippet.js'
 import type { Destination, Options } from './types.js'
-import { names } from './own.js'
+import { names, own } from './own.js'
 
 /** `window.userbeam`: the client's calls, and init(). */
 export interface Global extends Pick<Client, 'user' | 'flush' | 'on' | 'consent'> {
@@ -45,8 +45,15 @@ export function optionsFromData(data: DOMStringMap): Options {
   return options as unknown as Options
 }
 
-/** The function a method path names on the global or the client: 'user.push' is target.user.push. */
-const find = (target: any, method: string) => method.split('.').reduce((o, key) => o[key], target)
+/**
+ * The function a method path names on the global or the client: 'user.push' is target.user.push.
+ * A loop, not reduce(): Prototype.js 1.5 and 1.6 replace Array.prototype.reduce with one that ignores its callback.
+ */
+const find = (target: any, method: string) => {
+  const keys = method.split('.')
+  for (let i = 0; i < keys.length; i++) target = target[keys[i]]
+  return target
+}
 
 /**
  * Runs a recorded call on `target` (the global, or the client) and hands the result to whoever
@@ -85,7 +92,7 @@ function create(destination?: Destination): Global & { __userbeam: true } {
       // A one-destination build (dist/userbeam.<name>.min.js) sends to its own destination by default.
       let given = options
       try {
-        if (destination && options && typeof options === 'object' && !('destination' in options)) given = { ...options, destination }
+        if (destination && options && typeof options === 'object' && !own(options, 'destination')) given = { ...options, destination }
       } catch {
         // A getter or a Proxy trap that throws: createClient reports the options it cannot read.
       }

@@ -52,12 +52,14 @@ export function resolveOptions(input: unknown): { config: Config; problems: stri
 }
 
 function readOptions(input: unknown): { config: Config; problems: string[] } {
-  const options = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
+  // Own properties only: a page whose Object.prototype was polluted (say with `headers` or
+  // `endpoint`) must not have them read as its options.
+  const options: Record<string, unknown> = Object.assign(Object.create(null), input && typeof input === 'object' ? input : {})
   const problems: string[] = []
   const config: Config = { ...DEFAULTS, endpoint: '' }
   for (const name of names(options)) if (!NAMES.includes(name)) problems.push(`"${name}" is not an option; it was ignored (the options: ${NAMES.join(', ')})`)
-  // A URL object is as good as its text.
-  const endpoint = options.endpoint instanceof URL ? options.endpoint.href : options.endpoint
+  // A URL object is as good as its text (any realm's: a same-origin iframe's URL is no instanceof URL here).
+  const endpoint = Object.prototype.toString.call(options.endpoint) == '[object URL]' ? String(options.endpoint) : options.endpoint
   if (typeof endpoint === 'string' && endpoint.trim()) {
     const page = typeof location === 'undefined' ? undefined : location.href
     try {

@@ -19,12 +19,17 @@ export type Recorded = Call[] & { lost?: number }
 
 export const LIMIT = 1000
 
-/** A plain object as it is now (its own enumerable properties, one level); anything else as given. */
+const proto = Object.getPrototypeOf
+/**
+ * A plain object (of any realm: a same-origin iframe's too) as it is now, its own enumerable
+ * properties, one level; anything else as given.
+ */
 const now = (a: any) => {
   try {
-    return a && a.constructor == Object ? { ...a } : a
+    return proto(proto(a)) ? a : { ...a }
   } catch {
-    // A getter or a Proxy trap that throws: the SDK reports it when it replays the call.
+    // null, undefined, an object with no prototype, a Proxy trap that throws: as given (the SDK
+    // reports what is wrong with it when it replays the call).
     return a
   }
 }
@@ -58,7 +63,7 @@ export function record(q: Recorded, method: string, args: ArrayLike<unknown>): a
 }
 
 /**
- * Defines `w[name]` as a recording stub (unless something is already there) and loads the SDK
+ * Defines `w[name]` as a recording stub (unless the SDK or a stub is already there) and loads the SDK
  * from `src`; a name other than 'userbeam' reaches the SDK as the script's data-global.
  * @example
  * stub(window, document, 'https://cdn.example.com/userbeam.min.js', 'userbeam')
@@ -66,7 +71,9 @@ export function record(q: Recorded, method: string, args: ArrayLike<unknown>): a
  * userbeam.flush().then(() => console.log('delivered'))
  */
 export function stub(w: any, d: Document, src: string, name: string) {
-  if (w[name]) return
+  // The SDK or a stub is there already. Anything else under the name (an element with id="userbeam",
+  // which the browser exposes as a global) is replaced: the page's calls would throw on it.
+  if ((w[name] || 0).init) return
   const q: Recorded = []
   const method = (path: string) =>
     function () {

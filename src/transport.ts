@@ -21,18 +21,26 @@ export async function transmit(
   fetcher: typeof fetch = globalThis.fetch,
 ): Promise<Answer | string> {
   const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(), timeout)
+  const late = `no answer within ${timeout} ms`
+  let timer: ReturnType<typeof setTimeout> | undefined
   try {
-    const response = await fetcher(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      keepalive,
-      signal: controller.signal,
-    })
-    return { status: response.status, body: await response.text(), retryAfter: response.headers.get('retry-after') }
-  } catch (error) {
-    return controller.signal.aborted ? `no answer within ${timeout} ms` : `network error (${String(error)})`
+    return await Promise.race([
+      // The timer settles the send by itself: a fetch wrapper of the page's may not pass the signal
+      // on, and an unanswered request would then hold this tab's sending (and the other tabs') for ever.
+      new Promise<string>((resolve) => (timer = setTimeout(() => (controller.abort(), resolve(late)), timeout))),
+      (async () => {
+        const response = await fetcher(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: request.body,
+          keepalive,
+          signal: controller.signal,
+        })
+        // The status is the server's word. A body another script has read already (a fetch wrapper
+        // that logs answers) cannot be read again: it is then empty, not a failure to retry.
+        return { status: response.status, body: await response.text().catch(() => ''), retryAfter: response.headers.get('retry-after') }
+      })().catch((error) => (controller.signal.aborted ? late : `network error (${String(error)})`)),
+    ])
   } finally {
     clearTimeout(timer)
   }

@@ -1,4 +1,5 @@
 // attributes.ts: validation at the edge (pure): typed values or a reason, never a throw.
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
 import { applyProfileLimits, checkAttributes, growlyticsRules as rules, idProblem, nameProblem, typeValue } from '../src/attributes'
 import type { AttributeType } from '../src/types'
@@ -61,6 +62,29 @@ describe('nameProblem', () => {
     expect(nameProblem('', rules)).toBeDefined()
     for (const name of ['__proto__', 'constructor', 'prototype']) expect(nameProblem(name, rules)).toContain('reserved')
     for (const name of ['toString', 'valueOf', 'City', 'city']) expect(nameProblem(name, rules)).toBeUndefined()
+  })
+
+  it('a name read-only on Object.prototype (a page froze it, or defined it so) is refused: it cannot be set on any plain object', () => {
+    Object.defineProperty(Object.prototype, 'frozenName', { value: 1, writable: false, configurable: true })
+    try {
+      expect(nameProblem('frozenName', rules)).toBe('"frozenName" is read-only in this page (its Object.prototype is frozen)')
+      expect(checkAttributes({ frozenName: 'x', city: 'Pune' }, rules)).toEqual({
+        attributes: { city: { type: 'string', value: 'Pune' } },
+        rejected: [{ attribute: 'frozenName', reason: '"frozenName" is read-only in this page (its Object.prototype is frozen)' }],
+      })
+    } finally {
+      delete (Object.prototype as any).frozenName
+    }
+  })
+})
+
+describe('values of another realm (a same-origin iframe)', () => {
+  it("its Date is a date; its invalid Date is refused as one; a Date as the whole call is refused", () => {
+    const other = runInNewContext('({ date: new Date(Date.UTC(1990, 0, 2)), invalid: new Date(NaN) })')
+    expect(other.date instanceof Date).toBe(false)
+    expect(typeValue(other.date, rules)).toEqual({ type: 'date', value: '1990-01-02T00:00:00.000Z' })
+    expect(typeValue(other.invalid, rules)).toBe('the value is an invalid Date')
+    expect(checkAttributes(other.date, rules).rejected).toEqual([{ reason: 'expected an object of attributes, got a Date' }])
   })
 })
 

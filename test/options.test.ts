@@ -165,10 +165,31 @@ describe('names that are also Object.prototype names', () => {
   })
 })
 
+describe('a page whose Object.prototype was polluted', () => {
+  it('options are read from the object passed only: inherited headers, timeout or destination are not taken', async () => {
+    const polluted = { headers: { 'x-injected': 'evil' }, timeout: 1, destination: 'growlytics' }
+    Object.assign(Object.prototype, polluted)
+    try {
+      const warned = warnings()
+      const c = client({})
+      c.user.push({ a: 1 })
+      await c.flush()
+      expect(received).toHaveLength(1)
+      expect(received[0].headers['x-injected']).toBeUndefined()
+      // The json format's body: not Growlytics'.
+      expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }])
+      expect(warned()).toEqual([])
+      c.close()
+    } finally {
+      for (const name of Object.keys(polluted)) delete (Object.prototype as any)[name]
+    }
+  })
+})
+
 describe('options that throw when read', () => {
   it.each([
     ['a getter that throws', { get endpoint(): string { throw new Error('getter') } }],
-    ['a Proxy whose get trap throws', new Proxy({}, { get() { throw new Error('trap') } })],
+    ['a Proxy whose get trap throws', new Proxy({ endpoint: '/p' }, { get() { throw new Error('trap') } })],
     ['headers whose keys cannot be listed', { endpoint: '/p', headers: new Proxy({}, { ownKeys() { throw new Error('keys') } }) }],
   ])('%s: createClient does not throw, says so once, stores without sending', async (_, options) => {
     const warned = warnings()

@@ -223,11 +223,22 @@ describe('record(): the stub buffer (source)', () => {
     expect(q.every(([m]) => m === 'consent')).toBe(true)
   })
 
-  it('stub() leaves an existing global alone and loads nothing', () => {
-    const w = { userbeam: { mine: true } } as Record<string, any>
+  it('stub() leaves the SDK or a stub already there alone and loads nothing', () => {
+    const sdk = { init() {}, user: {} }
+    const w = { userbeam: sdk } as Record<string, any>
     const appendChild = vi.fn()
     stub(w, { createElement: () => ({}), head: { appendChild } } as unknown as Document, '/sdk.js', 'userbeam')
-    expect(w.userbeam).toEqual({ mine: true })
+    expect(w.userbeam).toBe(sdk)
     expect(appendChild).not.toHaveBeenCalled()
+  })
+
+  it('stub() replaces anything else under the name (an element with id="userbeam" is a global) and loads the SDK', () => {
+    const w = { userbeam: { tagName: 'DIV', id: 'userbeam' } } as Record<string, any>
+    const appendChild = vi.fn()
+    stub(w, { createElement: () => ({ setAttribute() {} }), head: { appendChild } } as unknown as Document, '/sdk.js', 'userbeam')
+    expect(typeof w.userbeam.init).toBe('function')
+    expect(w.userbeam.init({ endpoint: '/profiles' })).toBeUndefined()
+    expect(w.userbeam._q.map((call: unknown[]) => call[0])).toEqual(['init'])
+    expect(appendChild).toHaveBeenCalledWith(expect.objectContaining({ src: '/sdk.js', async: true }))
   })
 })

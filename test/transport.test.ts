@@ -1,5 +1,6 @@
 // Behaviour 8: what each answer does to the data it carried, and retry timing.
 import { HttpResponse } from 'msw'
+import { transmit } from '../src/transport'
 import { describe, expect, it, vi } from 'vitest'
 import {
   attrs,
@@ -279,5 +280,27 @@ describe('401/403: credentials refused', () => {
     expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }, { a: 1 }])
     expect((await stored(storageName)).records).toEqual([])
     second.close()
+  })
+})
+
+describe('transmit, under a fetch wrapper of the page', () => {
+  const request = { url: 'https://example.com/profiles', method: 'POST', headers: {}, body: '{}', records: [] }
+
+  it('that does not pass the signal on and never answers: settles on the timeout', async () => {
+    const hung = () => new Promise<Response>(() => {})
+    expect(await transmit(request, 30, false, hung)).toBe('no answer within 30 ms')
+  })
+
+  it('that read the answer body itself: the status stands, the body is empty', async () => {
+    const reading = async () => {
+      const response = new Response('{"ok":true}', { status: 200, headers: { 'retry-after': '5' } })
+      await response.text()
+      return response
+    }
+    expect(await transmit(request, 1000, false, reading)).toEqual({ status: 200, body: '', retryAfter: '5' })
+  })
+
+  it('that answers with something that is no Response: a network error, retried', async () => {
+    expect(await transmit(request, 1000, false, async () => undefined as any)).toMatch(/^network error \(TypeError: /)
   })
 })

@@ -82,6 +82,7 @@ describe('delivery in Chromium', () => {
     // A minute's interval: nothing goes before the crash; only storage can keep the calls.
     const url = sdkPage(env.server, '/one-c.html', { flushInterval: 60_000, storageName: 'one-c' })
     const { page } = await open(context, url)
+    await flush(page) // storage answered (storageIdle's premise); nothing queued yet
     const { play, expected } = session()
     await play(page)
     await storageIdle(page, 'one-c')
@@ -222,6 +223,7 @@ describe('delivery in Chromium', () => {
     const context = await env.context()
     // A minute's interval: the page-hide beacon sends the newest value, the next page what is stored.
     const { page } = await open(context, sdkPage(env.server, '/seven-c.html', { flushInterval: 60_000, storageName: 'q7c' }))
+    await flush(page) // storage answered (storageIdle's premise); nothing queued yet
     await identify(page, 'u-7c')
     const finals: unknown[] = []
     for (let k = 1; k <= 10; k++) {

@@ -81,7 +81,8 @@ export const events = (page: Page) => page.evaluate(() => window.events)
  * documented storageName option) is done. The SDK stores calls in a transaction it opens within
  * the same task; a readwrite transaction over the same stores, opened a task later, is
  * serialised after it, so its completion proves the calls are on disk. There is no SDK event
- * for "stored", and sleeping would only guess.
+ * for "stored", and sleeping would only guess. Premise: storage had answered before the calls
+ * (an earlier flush() resolved); before that, the SDK holds calls in memory and writes them later.
  */
 export function storageIdle(page: Page, storageName: string): Promise<void> {
   return page.evaluate(async (name) => {

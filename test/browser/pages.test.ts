@@ -60,6 +60,7 @@ describe('hostile pages', () => {
     await (await context.newCDPSession(blank.page)).send('Storage.overrideQuotaForOrigin', { origin: env.server.origin, quotaSize: 150_000 })
     const url = sdkPage(env.server, '/eight-b.html', { flushInterval: 60_000, storageName: 'eight-b' })
     const { page } = await open(context, url)
+    await flush(page) // storage answered (storageIdle's premise); nothing queued yet
     await identify(page, 'u-8b', { plan: 'a' })
     await storageIdle(page, 'eight-b')
     // 600 kB of other profiles: IndexedDB refuses them (quota) and the queue moves to memory.
@@ -179,33 +180,142 @@ describe('hostile pages', () => {
     expect(pageErrors).toEqual([])
   })
 
-  it('10d: a page whose libraries changed the built-ins (enumerable Object.prototype methods, Array.prototype.toJSON, a frozen Array.prototype): delivered as sent', async () => {
-    const context = await env.context()
-    const url = env.server.page(
-      '/ten-d.html',
-      `<!doctype html><title>old libraries</title>
-      <script>
-        Object.prototype.extend = function () {}
-        Array.prototype.toJSON = function () { return '[' + this.map((item) => JSON.stringify(item)).join(',') + ']' }
-        Object.freeze(Array.prototype)
-      </script>
+  /**
+   * A page with the page's own markup and scripts (`before`), then the snippet, init (`options`
+   * besides the recording endpoint) and `calls`, which set `window.delivered`; the client's
+   * 'error' events are kept in window.events.
+   */
+  const snippetPage = (path: string, before: string, calls: string, options = '') =>
+    env.server.page(
+      path,
+      `<!doctype html><title>${path}</title>
+      ${before}
       <script>${snippet()}</script>
       <script>
         window.events = { sent: [], error: [], drop: [] }
-        userbeam.init({ endpoint: '/profiles', flushInterval: 20 })
+        userbeam.init({ endpoint: '/profiles', flushInterval: 20, ${options} })
         userbeam.on('error', (e) => events.error.push(e))
-        userbeam.user.push({ step: 1 })
-        userbeam.user.identify('u-10d', { step: 2 })
-        window.delivered = userbeam.flush().then(() => 'delivered')
+        ${calls}
       </script>`,
     )
-    const { page, pageErrors, warnings } = await open(context, url)
+  /** Opens `url`: its calls are delivered, and nothing was thrown into the page or warned. */
+  const deliveredQuietly = async (url: string) => {
+    const { page, pageErrors, warnings } = await open(await env.context(), url)
     expect(await page.evaluate(() => (window as any).delivered)).toBe('delivered')
-    const profiles = env.server.profiles()
-    expect(profiles['u-10d']).toEqual({ step: 2 })
-    expect(Object.entries(profiles).filter(([key]) => key !== 'u-10d').map(([, p]) => p)).toEqual([{ step: 1 }])
-    expect((await events(page)).error).toEqual([])
     expect(warnings).toEqual([])
     expect(pageErrors).toEqual([])
+    return page
+  }
+  /** The profiles the server holds: the identified one under its id, the anonymous ones in a list. */
+  const held = (userId: string) => {
+    const profiles = env.server.profiles()
+    return { [userId]: profiles[userId], anonymous: Object.entries(profiles).filter(([key]) => key !== userId).map(([, p]) => p) }
+  }
+
+  it('10d: a page whose libraries changed the built-ins (enumerable Object.prototype methods, Array.prototype.toJSON, a frozen Array.prototype): delivered as sent', async () => {
+    const page = await deliveredQuietly(
+      snippetPage(
+        '/ten-d.html',
+        `<script>
+          Object.prototype.extend = function () {}
+          Array.prototype.toJSON = function () { return '[' + this.map((item) => JSON.stringify(item)).join(',') + ']' }
+          Object.freeze(Array.prototype)
+        </script>`,
+        `userbeam.user.push({ step: 1 })
+        userbeam.user.identify('u-10d', { step: 2 })
+        window.delivered = userbeam.flush().then(() => 'delivered')`,
+      ),
+    )
+    expect(held('u-10d')).toEqual({ 'u-10d': { step: 2 }, anonymous: [{ step: 1 }] })
+    expect((await events(page)).error).toEqual([])
+  })
+
+  it("10e: Prototype.js 1.6's Array.prototype.reduce and an element with id=\"userbeam\": the snippet and the SDK take the calls, nothing throws", async () => {
+    const page = await deliveredQuietly(
+      snippetPage(
+        '/ten-e.html',
+        `<div id="userbeam">a widget</div>
+        <script>
+          // Prototype.js 1.5 and 1.6: reduce() flattens, whatever its callback.
+          Array.prototype.reduce = function () { return this.length > 1 ? this : this[0] }
+        </script>`,
+        `userbeam.user.push({ city: 'Pune' })
+        window.delivered = userbeam.flush().then(() => {
+          userbeam.user.identify('u-10e', { plan: 'pro' })
+          return userbeam.flush()
+        }).then(() => 'delivered')`,
+      ),
+    )
+    expect(held('u-10e')).toEqual({ 'u-10e': { plan: 'pro' }, anonymous: [{ city: 'Pune' }] })
+    expect((await events(page)).error).toEqual([])
+  })
+
+  it('10f: a page that polluted, then froze, Object.prototype: options are its own ones only; "valueOf" is refused alone, the rest delivered', async () => {
+    const page = await deliveredQuietly(
+      snippetPage(
+        '/ten-f.html',
+        `<script>
+          // What a prototype-pollution bug leaves, then the usual guard against more of it.
+          Object.prototype.headers = { 'x-injected': 'evil' }
+          Object.prototype.timeout = 1
+          Object.freeze(Object.prototype)
+        </script>`,
+        `userbeam.user.identify('u-10f', { plan: 'pro', valueOf: 'v' })
+        userbeam.user.push({ city: 'Pune', toString: 'x' })
+        window.delivered = userbeam.flush().then(() => 'delivered')`,
+      ),
+    )
+    expect(env.server.profiles()).toEqual({ 'u-10f': { plan: 'pro', city: 'Pune' } })
+    expect(env.server.arrivals.map((a) => a.headers['x-injected'])).toEqual([undefined])
+    expect((await events(page)).error.map((e: any) => [e.code, e.attribute, e.message])).toEqual([
+      ['attribute', 'valueOf', 'userbeam: identify: attribute "valueOf" rejected (json rules): "valueOf" is read-only in this page (its Object.prototype is frozen). The other attributes were kept.'],
+      ['attribute', 'toString', 'userbeam: push: attribute "toString" rejected (json rules): "toString" is read-only in this page (its Object.prototype is frozen). The other attributes were kept.'],
+    ])
+  })
+
+  it("10g: values from a same-origin iframe (its Date, its plain object, its URL as endpoint): taken as the page's own", async () => {
+    const page = await deliveredQuietly(
+      snippetPage(
+        '/ten-g.html',
+        `<iframe src="about:blank"></iframe>`,
+        `// Made in the frame, passed before the SDK file arrived: the stub copies it at the call.
+        const attributes = frames[0].eval("({ city: 'Pune', born: new Date(Date.UTC(1990, 0, 2)) })")
+        userbeam.user.push(attributes)
+        attributes.city = 'changed after the call'
+        window.delivered = userbeam.flush().then(() => 'delivered')`,
+        `endpoint: new frames[0].URL('/profiles', location.href)`,
+      ),
+    )
+    expect(Object.values(env.server.profiles())).toEqual([{ city: 'Pune', born: '1990-01-02T00:00:00.000Z' }])
+    expect((await events(page)).error).toEqual([])
+  })
+
+  it('10h: a fetch wrapper that reads every answer itself and drops the signal, one request never answered: the timeout still ends it, the retry is delivered once', async () => {
+    const stalled = env.server.stall()
+    const context = await env.context()
+    const url = sdkPage(env.server, '/ten-h.html', { flushInterval: 20, timeout: 1000 })
+    await context.addInitScript(() => {
+      const native = window.fetch
+      // A logging wrapper as monitoring tools install: no signal passed on, the body read for its log.
+      window.fetch = (input: any, init: any) =>
+        native(input, { method: init.method, headers: init.headers, body: init.body }).then(async (response) => {
+          await response.text()
+          return response
+        })
+    })
+    const page = await context.newPage()
+    await page.goto(url)
+    await push(page, { plan: 'pro' })
+    await stalled.arrived
+    expect(await page.evaluate(() => window.userbeam.flush().then(() => 'delivered'))).toBe('delivered')
+    await page.waitForTimeout(500)
+    // The held request, then its retry: one delivery, counted as sent though its body was read.
+    expect(env.server.arrivals.map((a) => a.body.profiles.map((p: any) => p.messageId))).toEqual([
+      env.server.arrivals[0].body.profiles.map((p: any) => p.messageId),
+      env.server.arrivals[0].body.profiles.map((p: any) => p.messageId),
+    ])
+    expect(Object.values(env.server.profiles())).toEqual([{ plan: 'pro' }])
+    expect((await events(page)).sent).toHaveLength(1)
+    stalled.release()
   })
 })
