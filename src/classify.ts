@@ -21,16 +21,12 @@ export function classify(answer: Answer, now = Date.now()): Verdict {
   const reason = typeof said.reason == 'string' ? said.reason : answer.body
   // A relay with identity verification refuses a profile, not the site's credentials: drop it.
   if (status === 403 && said.error === 'signature') return { kind: 'drop', reason: `HTTP 403: the relay refused the identity signature: ${reason}` }
+  const kept = 'Queued updates are kept; sending pauses until the next page load (or 30 minutes).'
+  // A relay that refused this page's origin, or that the endpoint misses (its mount): the site's
+  // settings are wrong, not the data, which is kept for when they are fixed.
+  if (said.error === 'origin' || said.error === 'path') return { kind: 'auth', reason: `HTTP ${status}: ${reason}. ${kept}` }
   if (status === 401 || status === 403) {
-    const kept = 'Queued updates are kept; sending pauses until the next page load (or 30 minutes).'
-    return {
-      kind: 'auth',
-      // A relay that refused this page's origin says so: that is its allowedOrigins, not a credential.
-      reason:
-        said.error === 'origin'
-          ? `HTTP ${status}: ${reason}. ${kept}`
-          : `HTTP ${status}: the endpoint refused the credentials. ${kept} Check the headers option, or the credential your relay adds.`,
-    }
+    return { kind: 'auth', reason: `HTTP ${status}: the endpoint refused the credentials. ${kept} Check the headers option, or the credential your relay adds.` }
   }
   return { kind: 'drop', reason: `HTTP ${status}: the endpoint rejected the data as invalid` }
 }

@@ -34,6 +34,16 @@ describe('classify', () => {
     expect((verdict as any).reason).toContain('credentials')
   })
 
+  it("a relay's 404 for an endpoint that misses its mount pauses sending and keeps the data (the site's setting, not the data)", () => {
+    const reason = 'POST /relay/x is not a json upsert this relay forwards (mounted at /relay/; see the README\'s relay table for the page\'s endpoint)'
+    expect(classify(answer(404, JSON.stringify({ error: 'path', reason })))).toEqual({
+      kind: 'auth',
+      reason: `HTTP 404: ${reason}. Queued updates are kept; sending pauses until the next page load (or 30 minutes).`,
+    })
+    // Any other 404: the data was refused.
+    expect(classify(answer(404, 'no such user')).kind).toBe('drop')
+  })
+
   it("a relay's 403 for this page's origin says so (allowedOrigins), not that the credentials were refused", () => {
     const verdict = classify(answer(403, JSON.stringify({ error: 'origin', reason: "origin https://shop.example is not allowed: add it to the relay's allowedOrigins" })))
     expect(verdict).toEqual({

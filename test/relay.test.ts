@@ -159,12 +159,57 @@ describe('the relay', () => {
     expect(make({ credential: { Authorization: `Basic ${btoa('workspace:key')}`, 'x-growlytics-key': 'k-1' }, verify: { secret: 's' } })).not.toThrow()
   })
 
-  it('hides a part of the credential a vendor quotes: URL-encoded, or cut short', async () => {
+  it('hides the whole credential a vendor quotes, URL-encoded too, and tells nobody which text shares a part with it', async () => {
     const key = 'gk_live_8f2a9c4e7b1d6a3f'
     const origin = await relay({ destination: 'json', credential: { 'x-growlytics-key': key } })
-    vendorAnswer = () => ({ status: 401, body: { said: `key ${key.slice(0, 16)}... refused; see /keys?k=${encodeURIComponent(key + '&')}` } })
+    // A vendor that quotes the key, and the request's own text, in its answer.
+    vendorAnswer = (hit) => ({ status: 400, body: { said: `key ${key} refused; see /keys?k=${encodeURIComponent(key + '&')}; got ${hit.body.profiles[0].attributes[0].value}` } })
+    const answerTo = async (guess: string) => {
+      const body = { profiles: [{ userId: 'u1', anonymousId: 'a', messageId: 'm', attributes: [{ name: 'plan', type: 'string', value: guess }] }] }
+      const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+      return JSON.parse(await response.text()).said
+    }
+    expect(await answerTo('nothing')).toBe('key [credential] refused; see /keys?k=[credential]%26; got nothing')
+    // Hiding parts of the key showed an attacker, one guess at a time, which of their texts the key holds.
+    expect(await answerTo(key.slice(0, 12))).toBe(`key [credential] refused; see /keys?k=[credential]%26; got ${key.slice(0, 12)}`)
+  })
+
+  it("passes on at most 64,000 bytes of a vendor's answer, however large it is", async () => {
+    const origin = await relay({ destination: 'json' })
+    vendorAnswer = () => ({ status: 400, body: { said: 'x'.repeat(5_000_000) } })
     const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"profiles":[]}' })
-    expect(JSON.parse(await response.text()).said).toBe('key [credential]... refused; see /keys?k=[credential]%26')
+    expect(response.status).toBe(400)
+    const text = await response.text()
+    expect(text.length).toBe(64_000)
+    expect(text.startsWith('{"said":"xxx')).toBe(true)
+  })
+
+  it('refuses a vendorUrl with a user name or password at creation, without quoting it', () => {
+    expect(() => createRelay({ destination: 'json', vendorUrl: 'https://relayuser:S3cretPassw0rd@vendor.example/profiles', credential: {} })).toThrow(
+      'userbeam relay: vendorUrl must not hold a user name or password (user:password@host): put the credential in the credential option, e.g. { Authorization: `Basic ${btoa(user + ":" + password)}` }',
+    )
+  })
+
+  it('hides a key the vendorUrl carries in its query when the vendor quotes it', async () => {
+    const origin = await relay({ destination: 'json', credential: {}, vendorPath: '/profiles?format=json&api_key=qk_4d8e1f0a9b7c' })
+    vendorAnswer = (hit) => ({ status: 400, body: { said: `bad call ${hit.path}` } })
+    const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"profiles":[]}' })
+    expect(JSON.parse(await response.text()).said).toBe('bad call /profiles?format=json&api_key=[credential]')
+  })
+
+  it.each([
+    ['json', '/relay', { profiles: [{ userId: 'u1', anonymousId: 'a', messageId: 'm', attributes: [{ name: '__proto__', type: 'string', value: { isAdmin: true } }] }] }, 'attribute "__proto__": "__proto__" is a reserved JavaScript name'],
+    ['growlytics', '/relay', { id: 'u1', attributes: [{ name: '__proto__', type: 'string', value: 'x' }] }, 'attribute "__proto__": "__proto__" is a reserved JavaScript name'],
+    ['growlytics', '/relay', { id: null, attributes: [{ name: 'email', type: 'string', value: 'victim@example.com' }] }, 'id null: the user id must be a string, got null'],
+    ['usercom', '/relay/users/update_or_create/', { user_id: null, email: 'victim@example.com' }, 'id null: the user id must be a string, got null'],
+    ['moengage', '/relay/v1/customer/ws1', { type: 'customer', customer_id: null, attributes: { email: 'victim@example.com' } }, 'id null: the user id must be a string, got null'],
+    ['haptik', '/relay', { auth_id: null, email: 'victim@example.com' }, 'id null: the user id must be a string, got null'],
+  ])('%s: refuses what the SDK never sends and a vendor must not get (%s %j)', async (destination, path, body, reason) => {
+    const origin = await relay({ destination, credential: { Authorization: SECRET } })
+    const response = await fetch(origin + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    expect(response.status).toBe(422)
+    expect((await response.json()).reason).toContain(reason)
+    expect(vendorHits).toEqual([])
   })
 
   it('forwards only the paths and methods the SDK uses: no other vendor API is open with the credential', async () => {
@@ -505,6 +550,25 @@ describe('identity verification', () => {
 })
 
 describe('SDK -> relay -> vendor, for every destination', () => {
+  it("a page endpoint that misses the relay's mount (its 404 path): kept and paused, not dropped; delivered once the endpoint is right", async () => {
+    const origin = await relay({ destination: 'haptik', vendorPath: '/v1.0/user/', credential: { Authorization: 'Bearer haptik-token', 'client-id': 'c1' } })
+    const storageName = freshName()
+    const wrong = createClient({ destination: 'haptik', endpoint: `${origin}/relay/haptik/v1.0/user/`, storageName, flushInterval: 10 })
+    const events = collect(wrong)
+    wrong.user.identify('user42', { name: 'Asha' })
+    await wrong.flush() // settles once sending pauses
+    expect(events.drop).toEqual([])
+    expect(events.error.map((e) => [e.code, e.message])).toEqual([
+      ['auth', expect.stringMatching(/^userbeam: .*HTTP 404: POST \/relay\/haptik\/v1\.0\/user\/ is not a haptik upsert this relay forwards \(mounted at \/relay\/; .*\)\. Queued updates are kept; sending pauses until the next page load \(or 30 minutes\)\./)],
+    ])
+    expect(vendorHits).toEqual([])
+    wrong.close()
+    const right = createClient({ destination: 'haptik', endpoint: `${origin}/relay`, storageName, flushInterval: 10 })
+    await right.flush()
+    expect(vendorHits.map((h) => [h.method, h.body])).toEqual([['POST', { auth_id: 'user42', name: 'Asha' }]])
+    right.close()
+  })
+
   it('json', async () => {
     const origin = await relay({ destination: 'json', vendorPath: '/profiles' })
     const client = createClient({ endpoint: `${origin}/relay`, storageName: freshName(), flushInterval: 10 })

@@ -43,7 +43,8 @@ export function explain(vendor: string, answer: Answer, said: Said = {}): string
  * The verdict on a vendor's 4xx answer, naming what the vendor said: 401 and 403 are refused
  * credentials, any other 4xx drops the data for good. Undefined for everything else, and for a
  * relay's identity refusal (a 403 `{ error: 'signature' }` concerns one profile, not the site's
- * credentials), so the generic rules decide.
+ * credentials) or its 404 `{ error: 'path' }` (the page's endpoint misses the relay's mount), so
+ * the generic rules decide.
  * @example
  * refusal('Haptik', { status: 401, body: '{"error_message":"invalid authorization details"}', retryAfter: null },
  *   { message: 'invalid authorization details' }) // { kind: 'auth', reason: 'Haptik HTTP 401: invalid ...' }
@@ -51,7 +52,8 @@ export function explain(vendor: string, answer: Answer, said: Said = {}): string
 export function refusal(vendor: string, answer: Answer, said: Said = {}): Verdict | undefined {
   const { status } = answer
   if (status < 400 || status >= 500 || GENERIC.includes(status)) return
-  if (status === 403 && readBody(answer.body)?.error === 'signature') return
+  const relay = readBody(answer.body)?.error
+  if (relay === 'signature' || relay === 'path') return
   const reason = explain(vendor, answer, said)
   return status === 401 || status === 403
     ? { kind: 'auth', reason: `${reason.replace(/\.+$/, '')}. The credentials were refused: queued updates are kept and sending pauses; check the credential your relay adds.` }

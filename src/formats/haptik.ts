@@ -26,7 +26,7 @@ const ISO_639_1 = new Set(
  * Limits: auth_id alphanumeric; name, email, mobile and language_code strings; language_code a
  * lowercase ISO 639-1 code; no arrays or objects (custom_data is flat).
  * @example
- * createClient({ destination: 'haptik', endpoint: '/relay/haptik/v1.0/user/' })
+ * createClient({ destination: 'haptik', endpoint: '/relay' }) // a relay mounted at /relay, vendorUrl <base>/v1.0/user/
  */
 export const haptik: Format = {
   name: 'haptik',

@@ -5,15 +5,16 @@
  */
 
 /**
- * The body as text, or undefined when it is over `max` bytes.
+ * The body of a request (or of a vendor's answer) as text; over `max` bytes, undefined, or with
+ * `cut` its first `max` bytes (an answer is passed on shortened, never held whole in memory).
  * @example
  * const text = await readCapped(request, 1_000_000)
  * if (text === undefined) return new Response('too large', { status: 413 })
  */
-export async function readCapped(request: Request, max: number): Promise<string | undefined> {
-  if (Number(request.headers.get('content-length')) > max) return
-  if (!request.body) return ''
-  const reader = request.body.getReader()
+export async function readCapped(message: Request | Response, max: number, cut = false): Promise<string | undefined> {
+  if (!cut && Number(message.headers.get('content-length')) > max) return
+  if (!message.body) return ''
+  const reader = message.body.getReader()
   const decoder = new TextDecoder()
   let size = 0
   let text = ''
@@ -23,7 +24,7 @@ export async function readCapped(request: Request, max: number): Promise<string 
     size += value.length
     if (size > max) {
       reader.cancel().catch(() => {})
-      return
+      return cut ? text + decoder.decode(value.subarray(0, value.length - (size - max))) : undefined
     }
     text += decoder.decode(value, { stream: true })
   }

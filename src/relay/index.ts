@@ -83,6 +83,9 @@ export interface RelayOptions {
   fetch?: typeof fetch
 }
 
+/** The most of a vendor's answer passed on to the page, in bytes: its message, not a payload. */
+const MAX_ANSWER = 64_000
+
 /** Statuses whose response has no body: a Response with one throws. */
 const NO_BODY = [204, 205, 304]
 
@@ -126,6 +129,10 @@ export function createRelay(options: RelayOptions): Relay {
   if (!vendor || !/^https?:$/.test(vendor.protocol) || /(^|[^a-z])(undefined|null)([^a-z]|$)/i.test(options.vendorUrl)) {
     throw new Error(`userbeam relay: vendorUrl must be the vendor's http(s) URL, with every part set (an environment variable that is not set?); got ${JSON.stringify(options.vendorUrl)}`)
   }
+  // fetch() refuses such a URL, and its error would quote the password to every caller. Not quoted here either.
+  if (vendor.username || vendor.password) {
+    throw new Error('userbeam relay: vendorUrl must not hold a user name or password (user:password@host): put the credential in the credential option, e.g. { Authorization: `Basic ${btoa(user + ":" + password)}` }')
+  }
   if (options.verify && (typeof options.verify.secret !== 'string' || !options.verify.secret)) {
     throw new Error('userbeam relay: verify.secret must be a non-empty string: is its environment variable (USERBEAM_SECRET) set?')
   }
@@ -144,12 +151,17 @@ export function createRelay(options: RelayOptions): Relay {
   let unlimited = false
   // The credential as a vendor might quote it back: whole, its token after the scheme word, and a
   // Basic pair decoded and split; each also URL-encoded. Runs of the whole value are not looked
-  // for: "Bearer " and the space after it are no secret.
-  const secrets = Object.values(credential).flatMap((value) => {
-    const parts = [value.replace(/^\S+\s+/, '')]
-    if (/^basic\s/i.test(value)) parts.push(safeAtob(value), ...safeAtob(value).split(':'))
-    return [...parts, ...parts.map(encodeURIComponent)].filter((part) => part.length > 3)
-  })
+  // for: "Bearer " and the space after it are no secret. A key some vendors take in the URL's
+  // query (?api_key=...) is one too.
+  const secrets = [
+    ...Object.values(credential).flatMap((value) => {
+      const token = value.replace(/^\S+\s+/, '')
+      return /^basic\s/i.test(value) ? [token, safeAtob(value), ...safeAtob(value).split(':')] : [token]
+    }),
+    ...[...vendor.searchParams].filter(([name]) => /key|token|secret|auth|sig|pass/i.test(name)).map(([, value]) => value),
+  ]
+    .flatMap((part) => [part, encodeURIComponent(part)])
+    .filter((part) => part.length > 3)
 
   const relay = async (request: Request): Promise<Response> => {
     const origin = request.headers.get('origin')
@@ -208,7 +220,8 @@ export function createRelay(options: RelayOptions): Relay {
     }
     const reasons: string[] = []
     for (const p of profiles) {
-      if (p.id !== null) {
+      // Only json has anonymous profiles (userId null): in a vendor's format the id is always there.
+      if (p.id !== null || format.name !== 'json') {
         const problem = idProblem(p.id, format.rules)
         if (problem) reasons.push(`id ${JSON.stringify(p.id) ?? '(missing)'}: ${problem}`)
       }
@@ -257,7 +270,8 @@ export function createRelay(options: RelayOptions): Relay {
         redirect: 'manual',
         signal: AbortSignal.any ? AbortSignal.any([request.signal, timeout]) : timeout,
       })
-      body = await answer.text()
+      // Shortened past MAX_ANSWER: an answer of any size is neither held whole nor passed on whole.
+      body = (await readCapped(answer, MAX_ANSWER, true))!
     } catch (error) {
       if (timeout.aborted) return json(504, { error: 'vendor', reason: `the vendor did not answer within ${vendorTimeout} ms` }, cors)
       return json(502, { error: 'vendor', reason: `the vendor could not be reached (${redact(String(error), secrets)})` }, cors)
@@ -293,29 +307,16 @@ function safeAtob(value: string): string {
   }
 }
 
-/** Any run of REDACT_RUN or more characters that some secret also holds is hidden: a prefix, a tail, a middle. */
-const REDACT_RUN = 8
-
 /**
- * `text` with every part of `secrets` hidden: whole secrets of any length, and any run of at
- * least REDACT_RUN characters found in one of them (a vendor may quote a key cut short).
+ * `text` with every whole secret hidden, the longest first. Only whole ones: hiding any part of a
+ * secret (a key quoted cut short) told a caller, one guess at a time, which text the key holds
+ * whenever the vendor quotes the request back in its answer.
  * @example
- * redact('key abcdefgh12... is invalid', ['abcdefgh12345678']) // 'key [credential]... is invalid'
+ * redact('key abcdefgh12345678 is invalid', ['abcdefgh12345678']) // 'key [credential] is invalid'
  */
 export function redact(text: string, secrets: string[]): string {
-  const hidden = new Uint8Array(text.length)
-  const runs = new Set<string>()
-  for (const secret of secrets) {
-    for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) hidden.fill(1, at, at + secret.length)
-    for (let i = 0; i + REDACT_RUN <= secret.length; i++) runs.add(secret.slice(i, i + REDACT_RUN))
-  }
-  for (let i = 0; i + REDACT_RUN <= text.length; i++) if (runs.has(text.slice(i, i + REDACT_RUN))) hidden.fill(1, i, i + REDACT_RUN)
-  let out = ''
-  for (let i = 0; i < text.length; i++) {
-    if (!hidden[i]) out += text[i]
-    else if (!hidden[i - 1]) out += '[credential]'
-  }
-  return out
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) text = text.split(secret).join('[credential]')
+  return text
 }
 
 export { toNodeListener } from './node.js'

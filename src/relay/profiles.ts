@@ -34,8 +34,9 @@ function object(value: unknown, what: string): Record<string, unknown> {
  */
 function typedList(list: unknown): Pick<CarriedProfile, 'values' | 'types'> {
   if (!Array.isArray(list)) throw new Error('attributes is not a list of { name, type, value }')
-  const values: Record<string, unknown> = {}
-  const types: Record<string, unknown> = {}
+  // No prototype: a name "__proto__" is a key here too (the rules then refuse it), not this object's prototype.
+  const values: Record<string, unknown> = Object.create(null)
+  const types: Record<string, unknown> = Object.create(null)
   for (const entry of list) {
     const name = object(entry, 'an attribute').name
     if (typeof name !== 'string') throw new Error(`an attribute name is ${JSON.stringify(name) ?? 'missing'}, not a string`)
