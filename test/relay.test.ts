@@ -174,6 +174,15 @@ describe('the relay', () => {
     expect(await answerTo(key.slice(0, 12))).toBe(`key [credential] refused; see /keys?k=[credential]%26; got ${key.slice(0, 12)}`)
   })
 
+  it('answers 400 (not 502, "the vendor could not be reached") for a value nested too deep to write again', async () => {
+    const origin = await relay({ destination: 'json' })
+    const deep = '{"profiles":[],"extra":' + '['.repeat(400_000) + ']'.repeat(400_000) + '}'
+    const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep })
+    expect(response.status).toBe(400)
+    expect((await response.json()).error).toBe('format')
+    expect(vendorHits).toEqual([])
+  })
+
   it("passes on at most 64,000 bytes of a vendor's answer, however large it is", async () => {
     const origin = await relay({ destination: 'json' })
     vendorAnswer = () => ({ status: 400, body: { said: 'x'.repeat(5_000_000) } })

@@ -210,11 +210,14 @@ export function createRelay(options: RelayOptions): Relay {
     const text = await readCapped(request, maxBody)
     if (text === undefined) return json(413, { error: 'size', reason: `the body is over ${maxBody} bytes` }, cors)
 
-    let parsed: unknown
+    let forwarded: string
     let profiles
     try {
-      parsed = JSON.parse(text)
+      const parsed = JSON.parse(text)
       profiles = carriedProfiles(options.destination, path, parsed)
+      // What was checked is what goes on: a repeated key or a number the check read otherwise stays
+      // behind. Written here: a value nested too deep to write again is the request's fault (400).
+      forwarded = JSON.stringify(parsed)
     } catch (error) {
       return json(400, { error: 'format', reason: `not a ${format.name} request: ${String(error)}` }, cors)
     }
@@ -264,8 +267,7 @@ export function createRelay(options: RelayOptions): Relay {
       answer = await send(target, {
         method: request.method,
         headers: { 'content-type': 'application/json', accept: request.headers.get('accept') ?? 'application/json', ...credential },
-        // What was checked is what goes on: a repeated key or a number the check read otherwise stays behind.
-        body: JSON.stringify(parsed),
+        body: forwarded,
         // A redirect is never followed: it would carry the credential to another URL.
         redirect: 'manual',
         signal: AbortSignal.any ? AbortSignal.any([request.signal, timeout]) : timeout,
