@@ -124,18 +124,24 @@ async function npmEntryWhole() {
 // checks), options were read through a polluted Object.prototype (own ones only), names read-only on a
 // frozen Object.prototype lost the whole call (refused alone), and an element with id="userbeam" kept the
 // snippet from defining the global.
+// Then by ~50 B for what a single-page-app hunt found: a client closed while its storage was still opening
+// (React StrictMode's double mount, hot reload) closed its tab channel first, so the next client on the same
+// storage never heard of the logout or consent withdrawal its calls made, and undid them (personal data sent
+// after consent(false)); the clients of one page minted one anonymous id each on a first visit (the first
+// mount's pushes never joined the login); a push after close() was still stored; and in Node the
+// BroadcastChannel kept a server-side render's process alive.
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 17_060, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 17_120, aim: 4_096 },
   ...[
-    ['json', 14_055],
-    ['growlytics', 14_605],
-    ['usercom', 15_110],
-    ['moengage', 15_675],
-    ['haptik', 14_945],
+    ['json', 14_125],
+    ['growlytics', 14_670],
+    ['usercom', 15_175],
+    ['moengage', 15_730],
+    ['haptik', 15_005],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_300 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_360 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

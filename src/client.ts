@@ -51,6 +51,13 @@ export interface Client {
  * Read when the first client is made, not at import: server-side rendering may import this file.
  */
 let origin: number | undefined
+
+/**
+ * The anonymous id of a first visit, per storageName: the clients of one page made before any
+ * identity was stored (a component mounted twice at once, as React's StrictMode does, or a module
+ * replaced in development) are one visitor, not several.
+ */
+const minted = new Map<string, string>()
 // Safari before 15 has no timeOrigin: the page's start, from the two clocks it has.
 const clock = () => (origin ??= performance.timeOrigin || Date.now() - performance.now()) + performance.now()
 
@@ -95,7 +102,9 @@ export function createClient(options: Options): Client {
   /** What a commit is writing right now: neither in `deltas` nor in `queue.pending` yet. */
   let writing: Journal[] = []
   /** The identity a first visit gets; used before storage answers only if the page is leaving. */
-  const fresh = anonymous()
+  let mint = minted.get(config.storageName)
+  if (!mint) minted.set(config.storageName, (mint = uuid()))
+  const fresh = anonymous(true, mint)
   let dirty = false
   let committing: Promise<void> | undefined
   /** The latest call stamp seen (stored records, other tabs, this tab): new calls stamp past it. */
@@ -136,6 +145,8 @@ export function createClient(options: Options): Client {
   /** Profiles a request of another tab carries right now. */
   const elsewhere = new Set<string>()
   const tabs = createTabs(name, kv, (message) => {
+    // Closed: heard only while the calls made before close() wait for storage (see close()).
+    if (closed && !ops) return
     if (message.records) {
       for (const [key, r] of message.records as [string, ProfileRecord | undefined][]) {
         if (!r) queue.pending.delete(key)
@@ -706,10 +717,11 @@ export function createClient(options: Options): Client {
           const at = callTime()
           // identify() may omit its attributes; push() without any is a mistake worth a word.
           if (attributes == null) return reject('push', { reason: `expected an object of attributes, got ${attributes}` })
+          if (closed) return
           if (ops) {
             const typed = readAttributes(attributes, rules, rejectIn.push)
             ops.push(() => stage('push', at, undefined, typed))
-          } else if (!closed) stage('push', at, attributes)
+          } else stage('push', at, attributes)
         } catch (error) {
           internal(error)
         }
@@ -792,11 +804,15 @@ export function createClient(options: Options): Client {
     close() {
       closed = true
       scheduler.stop()
-      tabs.close()
       check(true)
       // What is queued stays stored: the database connection closes after this client's last write
-      // (the calls made before close() included, even those waiting for storage to answer).
-      void loaded.then(() => committing).then(() => queue.close())
+      // (the calls made before close() included, even those waiting for storage to answer). The
+      // channel too: the other clients of this storage (the same component mounted again at once)
+      // must hear of a login, logout or withdrawal those calls make, or their own later calls undo it.
+      void loaded.then(() => committing).then(() => {
+        tabs.close()
+        queue.close()
+      })
       if (inBrowser) {
         removeEventListener('pagehide', beacon)
         removeEventListener('online', onOnline)

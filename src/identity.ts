@@ -15,8 +15,8 @@ export function uuid(): string {
 }
 
 /** A new anonymous visitor, keeping only the consent decision of the previous state. */
-export function anonymous(consent = true): IdentityState {
-  return { anonymousId: uuid(), userId: null, types: {}, consent }
+export function anonymous(consent = true, anonymousId = uuid()): IdentityState {
+  return { anonymousId, userId: null, types: {}, consent }
 }
 
 /** When the state's login, logout or consent decision was made; 0 when unknown (stored by an older version). */

@@ -28,6 +28,8 @@ export function createTabs(
   try {
     channel = new BroadcastChannel(name)
     channel.onmessage = (event) => onMessage(event.data)
+    // Node (a page rendered on the server) has BroadcastChannel too: it must not keep the process alive.
+    ;(channel as { unref?: () => void }).unref?.()
   } catch {
     // No BroadcastChannel: each tab still reads the shared queue before sending; identity
     // changes reach the other tabs on their next load.

@@ -109,7 +109,8 @@ export async function startServer() {
     req.on('end', () => {
       if (pathname === ENDPOINT && req.method === 'POST') return record(req.headers, Buffer.concat(chunks).toString(), res)
       // The SDK at /dist/..., and at the root too: the snippet's default URL is /userbeam.min.js.
-      const built = /^\/(dist\/)?(userbeam|snippet)\.min\.js$/.test(pathname) && !sdkMissing && file(pathname.replace(/^\/(dist\/)?/, ''))
+      // And the npm entry at /dist/userbeam.mjs, for pages that import it as a module.
+      const built = /^\/(dist\/)?(userbeam|snippet)\.min\.js$|^\/dist\/userbeam\.mjs$/.test(pathname) && !sdkMissing && file(pathname.replace(/^\/(dist\/)?/, ''))
       if (built) return res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(built)
       const page = pages.get(pathname)
       if (!page) return res.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
