@@ -51,6 +51,8 @@ export interface Client {
  * Read when the first client is made, not at import: server-side rendering may import this file.
  */
 let origin: number | undefined
+// Safari before 15 has no timeOrigin: the page's start, from the two clocks it has.
+const clock = () => (origin ??= performance.timeOrigin || Date.now() - performance.now()) + performance.now()
 
 /**
  * The anonymous id of a first visit, per storageName: the clients of one page made before any
@@ -58,8 +60,6 @@ let origin: number | undefined
  * replaced in development) are one visitor, not several.
  */
 const minted = new Map<string, string>()
-// Safari before 15 has no timeOrigin: the page's start, from the two clocks it has.
-const clock = () => (origin ??= performance.timeOrigin || Date.now() - performance.now()) + performance.now()
 
 /**
  * Creates a client. Safe to call anywhere; nothing throws into the page.
