@@ -6,12 +6,12 @@ import { rollup } from 'rollup'
 import resolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 
-/** The npm entry as an app bundler would ship it when everything is imported. */
-async function npmEntryWhole() {
+/** `source` (a module importing what it keeps) bundled and minified, as an app bundler would ship it. */
+async function minified(source) {
   const bundle = await rollup({
     input: 'virtual-entry',
     plugins: [
-      { name: 'entry', resolveId: (id) => (id === 'virtual-entry' ? id : null), load: (id) => (id === 'virtual-entry' ? "import * as all from './dist/userbeam.mjs'; globalThis.__ub = all" : null) },
+      { name: 'entry', resolveId: (id) => (id === 'virtual-entry' ? id : null), load: (id) => (id === 'virtual-entry' ? source : null) },
       resolve(),
       terser({ ecma: 2020, compress: { passes: 3 } }),
     ],
@@ -20,6 +20,9 @@ async function npmEntryWhole() {
   await bundle.close()
   return Buffer.from(output[0].code)
 }
+
+/** The npm entry when everything is imported. */
+const npmEntryWhole = () => minified("import * as all from './dist/userbeam.mjs'; globalThis.__ub = all")
 
 // Limits are today's sizes plus a little room: a change that adds bytes must raise them in review.
 // Raised on 2026-11-26 by ~1,050 B in all, for what a Chromium bug hunt found: identify() before a quick
@@ -153,6 +156,10 @@ for (const budget of budgets) {
   const aim = budget.aim && size > budget.aim ? `; aim ${budget.aim} not met by ${size - budget.aim} B` : ''
   console.log(`${ok ? 'ok  ' : 'OVER'} ${String(size).padStart(6)} B min+gzip (limit ${budget.limit}${aim})  ${budget.name}`)
 }
+// No budget: why the script tag's aim cannot be met. The five destinations' formats (rules, request
+// bodies, answer readings: the vendors' documented limits applied in the browser) by themselves.
+const formats = gzipSync(await minified("import { formats } from './build/formats/index.js'; globalThis.__f = formats"), { level: 9 }).length
+console.log(`info ${String(formats).padStart(6)} B min+gzip (no limit)  the five destinations' formats alone, which the script-tag build carries`)
 if (failed) {
   console.error('size budget exceeded: see the lines marked OVER')
   process.exit(1)
