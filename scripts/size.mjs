@@ -133,18 +133,24 @@ const npmEntryWhole = () => minified("import * as all from './dist/userbeam.mjs'
 // after consent(false)); the clients of one page minted one anonymous id each on a first visit (the first
 // mount's pushes never joined the login); a push after close() was still stored; and in Node the
 // BroadcastChannel kept a server-side render's process alive.
+// Then by ~110 B for what a review of those two hunts' fixes found: the first visit's shared anonymous id
+// outlived the first load (a later client with nothing stored, or a server's clients, took an id linked to
+// another user: now forgotten at the first load, and never shared on a server, whose clients no longer hear
+// each other either); options passed as a class instance, a prototype of defaults or non-enumerable
+// properties were not read (now anything but Object.prototype is); a relay's words 'path' and 'origin' paused
+// sending only with their own statuses (404, 403).
 // `aim` is the issue's target, printed beside the figure while it is not met (it does not fail CI).
 const file = (path) => () => readFileSync(path)
 const budgets = [
-  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 17_120, aim: 4_096 },
+  { name: 'dist/userbeam.min.js (script tag, every feature, every destination)', bytes: file('dist/userbeam.min.js'), limit: 17_225, aim: 4_096 },
   ...[
-    ['json', 14_125],
-    ['growlytics', 14_670],
-    ['usercom', 15_175],
-    ['moengage', 15_730],
-    ['haptik', 15_005],
+    ['json', 14_225],
+    ['growlytics', 14_770],
+    ['usercom', 15_285],
+    ['moengage', 15_835],
+    ['haptik', 15_110],
   ].map(([name, limit]) => ({ name: `dist/userbeam.${name}.min.js (script tag, every feature, ${name} only)`, bytes: file(`dist/userbeam.${name}.min.js`), limit })),
-  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_360 },
+  { name: 'dist/userbeam.mjs imported whole, minified', bytes: npmEntryWhole, limit: 16_480 },
   { name: 'dist/snippet.min.js (inline stub)', bytes: file('dist/snippet.min.js'), limit: 600 },
 ]
 

@@ -24,7 +24,7 @@ export function classify(answer: Answer, now = Date.now()): Verdict {
   const kept = 'Queued updates are kept; sending pauses until the next page load (or 30 minutes).'
   // A relay that refused this page's origin, or that the endpoint misses (its mount): the site's
   // settings are wrong, not the data, which is kept for when they are fixed.
-  if (said.error === 'origin' || said.error === 'path') return { kind: 'auth', reason: `HTTP ${status}: ${reason}. ${kept}` }
+  if ((said.error === 'origin' && status === 403) || (said.error === 'path' && status === 404)) return { kind: 'auth', reason: `HTTP ${status}: ${reason}. ${kept}` }
   if (status === 401 || status === 403) {
     return { kind: 'auth', reason: `HTTP ${status}: the endpoint refused the credentials. ${kept} Check the headers option, or the credential your relay adds.` }
   }

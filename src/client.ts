@@ -16,7 +16,7 @@ import { createQueue } from './queue.js'
 import { mergeRecord, overBudget, toProfile, version } from './records.js'
 import { createScheduler, type Outcome } from './scheduler.js'
 import { idbKV, memoryKV, resilientKV } from './store.js'
-import { createTabs } from './tabs.js'
+import { createTabs, oneVisitor } from './tabs.js'
 import type { AttributeType, AttributeValue, Delta, EventMap, Format, IdentityState, Journal, Options, ProfileRecord, RetryState } from './types.js'
 import { names, own } from './own.js'
 
@@ -55,11 +55,12 @@ let origin: number | undefined
 const clock = () => (origin ??= performance.timeOrigin || Date.now() - performance.now()) + performance.now()
 
 /**
- * The anonymous id of a first visit, per storageName: the clients of one page made before any
- * identity was stored (a component mounted twice at once, as React's StrictMode does, or a module
- * replaced in development) are one visitor, not several.
+ * The anonymous id of a first visit, per storageName: the clients of one page made before any of
+ * them loaded (a component mounted twice at once, as React's StrictMode does, or a module replaced
+ * in development) are one visitor, not several. Forgotten at the first load: a later client reads
+ * the stored identity, or (storage in memory, a withdrawal that stored no id) is a new visitor.
  */
-const minted = new Map<string, string>()
+const firstVisits = new Map<string, string>()
 
 /**
  * Creates a client. Safe to call anywhere; nothing throws into the page.
@@ -102,8 +103,12 @@ export function createClient(options: Options): Client {
   /** What a commit is writing right now: neither in `deltas` nor in `queue.pending` yet. */
   let writing: Journal[] = []
   /** The identity a first visit gets; used before storage answers only if the page is leaving. */
-  let mint = minted.get(config.storageName)
-  if (!mint) minted.set(config.storageName, (mint = uuid()))
+  let mint = firstVisits.get(config.storageName)
+  if (!mint) {
+    mint = uuid()
+    // Not on a server: its clients are visitors rendered at once.
+    if (oneVisitor()) firstVisits.set(config.storageName, mint)
+  }
   const fresh = anonymous(true, mint)
   let dirty = false
   let committing: Promise<void> | undefined
@@ -679,6 +684,7 @@ export function createClient(options: Options): Client {
     high = Math.max(high, floor)
     for (const r of stored) seen(r.attributes)
     if (!ops) return
+    if (firstVisits.get(config.storageName) === mint) firstVisits.delete(config.storageName)
     state = (announced && since(announced) >= since(saved) ? announced : saved) ?? fresh
     // A first visit: the new anonymous identity is stored with the first write.
     if (!saved && !announced) identityChanged()

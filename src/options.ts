@@ -4,7 +4,7 @@
  */
 import { MAX_DELAY } from './backoff.js'
 import type { Destination, Options } from './types.js'
-import { names } from './own.js'
+import { names, own } from './own.js'
 
 export type Config = Required<Omit<Options, 'endpoint' | 'headers' | 'holdAnonymous' | 'allowPublicKey'>> & {
   endpoint: string
@@ -52,12 +52,22 @@ export function resolveOptions(input: unknown): { config: Config; problems: stri
 }
 
 function readOptions(input: unknown): { config: Config; problems: string[] } {
-  // Own properties only: a page whose Object.prototype was polluted (say with `headers` or
+  const passed = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
+  const options: Record<string, unknown> = Object.create(null)
+  // Wherever the object has them (its own, a class's getters, a prototype of defaults), but not
+  // from Object.prototype: a page whose Object.prototype was polluted (say with `headers` or
   // `endpoint`) must not have them read as its options.
-  const options: Record<string, unknown> = Object.assign(Object.create(null), input && typeof input === 'object' ? input : {})
+  for (const name of NAMES) {
+    for (let p: object | null = passed; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+      if (own(p, name)) {
+        options[name] = passed[name]
+        break
+      }
+    }
+  }
   const problems: string[] = []
   const config: Config = { ...DEFAULTS, endpoint: '' }
-  for (const name of names(options)) if (!NAMES.includes(name)) problems.push(`"${name}" is not an option; it was ignored (the options: ${NAMES.join(', ')})`)
+  for (const name of names(passed)) if (!NAMES.includes(name)) problems.push(`"${name}" is not an option; it was ignored (the options: ${NAMES.join(', ')})`)
   // A URL object is as good as its text (any realm's: a same-origin iframe's URL is no instanceof URL here).
   const endpoint = Object.prototype.toString.call(options.endpoint) == '[object URL]' ? String(options.endpoint) : options.endpoint
   if (typeof endpoint === 'string' && endpoint.trim()) {

@@ -14,6 +14,12 @@ export interface Tabs {
   close(): void
 }
 
+/**
+ * Whether this JavaScript context is one visitor's: a page or a worker in a browser. On a server
+ * (Node has a BroadcastChannel too) the clients of one process are visitors rendered at once.
+ */
+export const oneVisitor = () => typeof window == 'object' || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope == 'function'
+
 /** A lease outlives a tab that died holding it by at most this long (ms). */
 const LEASE = 30_000
 
@@ -26,10 +32,11 @@ export function createTabs(
   const me = Math.random().toString(36).slice(2)
   let channel: BroadcastChannel | undefined
   try {
-    channel = new BroadcastChannel(name)
-    channel.onmessage = (event) => onMessage(event.data)
-    // Node (a page rendered on the server) has BroadcastChannel too: it must not keep the process alive.
-    ;(channel as { unref?: () => void }).unref?.()
+    // On a server, the clients of one process must not hear each other.
+    if (oneVisitor()) {
+      channel = new BroadcastChannel(name)
+      channel.onmessage = (event) => onMessage(event.data)
+    }
   } catch {
     // No BroadcastChannel: each tab still reads the shared queue before sending; identity
     // changes reach the other tabs on their next load.

@@ -40,8 +40,10 @@ describe('classify', () => {
       kind: 'auth',
       reason: `HTTP 404: ${reason}. Queued updates are kept; sending pauses until the next page load (or 30 minutes).`,
     })
-    // Any other 404: the data was refused.
+    // Any other 404, or those words with another status: the data was refused.
     expect(classify(answer(404, 'no such user')).kind).toBe('drop')
+    expect(classify(answer(422, JSON.stringify({ error: 'path', reason: 'the path attribute is invalid' }))).kind).toBe('drop')
+    expect(classify(answer(400, JSON.stringify({ error: 'origin', reason: 'origin is not a valid country' }))).kind).toBe('drop')
   })
 
   it("a relay's 403 for this page's origin says so (allowedOrigins), not that the credentials were refused", () => {

@@ -1,5 +1,5 @@
 // Behaviours 1-3: call order, the identity of the moment, anonymous -> identified, logout.
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createClient } from '../src/client'
 import { attrs, collect, ENDPOINT, freshName, profilesOf, putRaw, recordingEndpoint, stored } from './helpers'
 
@@ -172,5 +172,41 @@ describe('logout and switching users', () => {
     expect(events.error[1].message).toContain('41 characters; the limit is 40')
     expect(profilesOf(received).map((p) => p.userId)).toEqual([null])
     c.close()
+  })
+})
+
+describe("one page's clients and its first visit", () => {
+  it('two clients made before either loaded (a component mounted twice at once) are one visitor', async () => {
+    const storageName = freshName()
+    const first = client(storageName)
+    first.user.push({ fromFirstMount: 1 })
+    first.close()
+    const second = client(storageName)
+    second.user.identify('u-twice')
+    await second.flush()
+    const ids = new Set(profilesOf(received).map((p) => p.anonymousId))
+    expect(ids.size).toBe(1)
+    second.close()
+  })
+
+  it('a client made after one loaded never takes its id, even with nothing stored (IndexedDB unavailable)', async () => {
+    vi.stubGlobal('indexedDB', undefined)
+    try {
+      const storageName = freshName()
+      const first = client(storageName)
+      first.user.identify('u-first')
+      await first.flush()
+      first.user.logout()
+      first.close()
+      const later = client(storageName)
+      later.user.push({ visitor: 'later' })
+      await later.flush()
+      later.close()
+      const [login, push] = profilesOf(received)
+      expect([login.userId, push.userId, attrs(push)]).toEqual(['u-first', null, { visitor: 'later' }])
+      expect(push.anonymousId).not.toBe(login.anonymousId)
+    } finally {
+      vi.unstubAllGlobals()
+    }
   })
 })

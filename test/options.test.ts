@@ -186,6 +186,31 @@ describe('a page whose Object.prototype was polluted', () => {
   })
 })
 
+describe('options as objects that are not literals', () => {
+  class Settings {
+    get endpoint() {
+      return ENDPOINT
+    }
+    get flushInterval() {
+      return 10
+    }
+  }
+  const hidden = Object.defineProperty({}, 'endpoint', { value: ENDPOINT, enumerable: false })
+  it.each([
+    ['a class instance with getters', new Settings()],
+    ['an object whose prototype holds the defaults', Object.create({ endpoint: ENDPOINT })],
+    ['a non-enumerable own property', hidden],
+  ])('%s: its options are read, and the updates arrive', async (_, options) => {
+    const warned = warnings()
+    const c = createClient(options as any)
+    c.user.push({ a: 1 })
+    await c.flush()
+    expect(warned()).toEqual([])
+    expect(profilesOf(received).map(attrs)).toEqual([{ a: 1 }])
+    c.close()
+  })
+})
+
 describe('options that throw when read', () => {
   it.each([
     ['a getter that throws', { get endpoint(): string { throw new Error('getter') } }],

@@ -193,6 +193,17 @@ describe('the relay', () => {
     expect(text.startsWith('{"said":"xxx')).toBe(true)
   })
 
+  it('a cut that falls inside a credential the vendor echoes leaves none of it (a caller pads the request to place the cut)', async () => {
+    const origin = await relay({ destination: 'json' })
+    const token = SECRET.replace('Basic ', '')
+    // The fake vendor's answer: {"said":"<padding>","echo":"<the Authorization header>"}; the cut falls 20 characters into the token.
+    vendorAnswer = () => ({ status: 400, body: { said: 'p'.repeat(64_000 - '{"said":"'.length - '","echo":"Basic '.length - 20) } })
+    const response = await fetch(`${origin}/relay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"profiles":[]}' })
+    const text = await response.text()
+    expect(text.endsWith('","echo":"Basic ')).toBe(true)
+    expect(text).not.toContain(token.slice(0, 4))
+  })
+
   it('refuses a vendorUrl with a user name or password at creation, without quoting it', () => {
     expect(() => createRelay({ destination: 'json', vendorUrl: 'https://relayuser:S3cretPassw0rd@vendor.example/profiles', credential: {} })).toThrow(
       'userbeam relay: vendorUrl must not hold a user name or password (user:password@host): put the credential in the credential option, e.g. { Authorization: `Basic ${btoa(user + ":" + password)}` }',

@@ -53,7 +53,7 @@ export function refusal(vendor: string, answer: Answer, said: Said = {}): Verdic
   const { status } = answer
   if (status < 400 || status >= 500 || GENERIC.includes(status)) return
   const relay = readBody(answer.body)?.error
-  if (relay === 'signature' || relay === 'path') return
+  if ((status === 403 && relay === 'signature') || (status === 404 && relay === 'path')) return
   const reason = explain(vendor, answer, said)
   return status === 401 || status === 403
     ? { kind: 'auth', reason: `${reason.replace(/\.+$/, '')}. The credentials were refused: queued updates are kept and sending pauses; check the credential your relay adds.` }

@@ -11,7 +11,7 @@ import type { Destination, Format } from '../types.js'
 import { peerOf } from './node.js'
 import { carriedProfiles, forwardable } from './profiles.js'
 import { addressKey, memoryRateStore, overLimit, type RateLimit } from './rate-limit.js'
-import { readCapped } from './body.js'
+import { readCapped, readUpTo } from './body.js'
 import { signatureProblem } from './verify.js'
 import { names, own } from '../own.js'
 
@@ -273,7 +273,11 @@ export function createRelay(options: RelayOptions): Relay {
         signal: AbortSignal.any ? AbortSignal.any([request.signal, timeout]) : timeout,
       })
       // Shortened past MAX_ANSWER: an answer of any size is neither held whole nor passed on whole.
-      body = (await readCapped(answer, MAX_ANSWER, true))!
+      // Where it is cut, a secret the vendor quotes may be cut too, and not hidden whole: what
+      // could be its start goes (a caller's padding must not be able to place the cut in a key).
+      const { text, over } = await readUpTo(answer, MAX_ANSWER)
+      body = redact(text, secrets)
+      if (over) for (const secret of secrets) for (let k = secret.length - 1; k > 0; k--) if (body.endsWith(secret.slice(0, k))) body = body.slice(0, -k)
     } catch (error) {
       if (timeout.aborted) return json(504, { error: 'vendor', reason: `the vendor did not answer within ${vendorTimeout} ms` }, cors)
       return json(502, { error: 'vendor', reason: `the vendor could not be reached (${redact(String(error), secrets)})` }, cors)
@@ -283,7 +287,7 @@ export function createRelay(options: RelayOptions): Relay {
     }
     const retryAfter = answer.headers.get('retry-after')
     // Never hand the credential back to the browser, even if a vendor echoes it, or a part of it.
-    return new Response(NO_BODY.includes(answer.status) ? null : redact(body, secrets), {
+    return new Response(NO_BODY.includes(answer.status) ? null : body, {
       status: answer.status,
       headers: {
         ...cors,
