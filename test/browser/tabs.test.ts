@@ -8,9 +8,11 @@ const env = useBrowser()
 async function carriedByTabA(user: string) {
   const context = await env.context()
   const url = sdkPage(env.server, `/${user}.html`, { flushInterval: 20, storageName: user }, `userbeam.user.identify('${user}')`)
+  // Tab B opens once tab A's visit is stored: one visitor from the start. Two tabs of a first visit
+  // opened together settle on one anonymous id later, and the move makes a record of its own.
   const a = await open(context, url)
-  const b = await open(context, url)
   await flush(a.page)
+  const b = await open(context, url)
   await flush(b.page)
   env.server.reset()
   const stall = env.server.stall()
