@@ -5,10 +5,10 @@
  */
 import { createClient, type Client } from './client.js'
 import { warnSafely } from './emitter.js'
-import { BOOLEANS, NAMES, NUMBERS } from './options.js'
+import { BOOLEANS, NAMES, NUMBERS, optionOf } from './options.js'
 import { LIMIT, record, type Call, type Recorded } from './snippet.js'
 import type { Destination, Options } from './types.js'
-import { names, own } from './own.js'
+import { names } from './own.js'
 
 /** `window.userbeam`: the client's calls, and init(). */
 export interface Global extends Pick<Client, 'user' | 'flush' | 'on' | 'consent'> {
@@ -92,7 +92,7 @@ function create(destination?: Destination): Global & { __userbeam: true } {
       // A one-destination build (dist/userbeam.<name>.min.js) sends to its own destination by default.
       let given = options
       try {
-        if (destination && options && typeof options === 'object' && !own(options, 'destination')) given = { ...options, destination }
+        if (destination && options && typeof options === 'object' && optionOf(options, 'destination') === undefined) given = { ...options, destination }
       } catch {
         // A getter or a Proxy trap that throws: createClient reports the options it cannot read.
       }

@@ -51,20 +51,23 @@ export function resolveOptions(input: unknown): { config: Config; problems: stri
   }
 }
 
+/**
+ * One option as the object passed has it: its own property, a class's getter, a prototype of
+ * defaults; never from Object.prototype (a page whose Object.prototype was polluted, say with
+ * `headers` or `endpoint`, must not have them read as its options). Undefined when absent.
+ * @example
+ * optionOf(Object.create({ endpoint: '/p' }), 'endpoint') // '/p'
+ */
+export function optionOf(passed: object, name: string): unknown {
+  for (let p: object | null = passed; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (own(p, name)) return (passed as Record<string, unknown>)[name]
+  }
+}
+
 function readOptions(input: unknown): { config: Config; problems: string[] } {
   const passed = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>
   const options: Record<string, unknown> = Object.create(null)
-  // Wherever the object has them (its own, a class's getters, a prototype of defaults), but not
-  // from Object.prototype: a page whose Object.prototype was polluted (say with `headers` or
-  // `endpoint`) must not have them read as its options.
-  for (const name of NAMES) {
-    for (let p: object | null = passed; p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-      if (own(p, name)) {
-        options[name] = passed[name]
-        break
-      }
-    }
-  }
+  for (const name of NAMES) options[name] = optionOf(passed, name)
   const problems: string[] = []
   const config: Config = { ...DEFAULTS, endpoint: '' }
   for (const name of names(passed)) if (!NAMES.includes(name)) problems.push(`"${name}" is not an option; it was ignored (the options: ${NAMES.join(', ')})`)

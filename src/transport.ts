@@ -21,13 +21,13 @@ export async function transmit(
   fetcher: typeof fetch = globalThis.fetch,
 ): Promise<Answer | string> {
   const controller = new AbortController()
-  const late = `no answer within ${timeout} ms`
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
     return await Promise.race([
       // The timer settles the send by itself: a fetch wrapper of the page's may not pass the signal
       // on, and an unanswered request would then hold this tab's sending (and the other tabs') for ever.
-      new Promise<string>((resolve) => (timer = setTimeout(() => (controller.abort(), resolve(late)), timeout))),
+      // Once it fired the race is settled: the abort's error, after it, is not read.
+      new Promise<string>((resolve) => (timer = setTimeout(() => (controller.abort(), resolve(`no answer within ${timeout} ms`)), timeout))),
       (async () => {
         const response = await fetcher(request.url, {
           method: request.method,
@@ -39,7 +39,7 @@ export async function transmit(
         // The status is the server's word. A body another script has read already (a fetch wrapper
         // that logs answers) cannot be read again: it is then empty, not a failure to retry.
         return { status: response.status, body: await response.text().catch(() => ''), retryAfter: response.headers.get('retry-after') }
-      })().catch((error) => (controller.signal.aborted ? late : `network error (${String(error)})`)),
+      })().catch((error) => `network error (${String(error)})`),
     ])
   } finally {
     clearTimeout(timer)

@@ -276,8 +276,7 @@ export function createRelay(options: RelayOptions): Relay {
       // Where it is cut, a secret the vendor quotes may be cut too, and not hidden whole: what
       // could be its start goes (a caller's padding must not be able to place the cut in a key).
       const { text, over } = await readUpTo(answer, MAX_ANSWER)
-      body = redact(text, secrets)
-      if (over) for (const secret of secrets) for (let k = secret.length - 1; k > 0; k--) if (body.endsWith(secret.slice(0, k))) body = body.slice(0, -k)
+      body = over ? withoutSecretStart(redact(text, secrets), secrets) : redact(text, secrets)
     } catch (error) {
       if (timeout.aborted) return json(504, { error: 'vendor', reason: `the vendor did not answer within ${vendorTimeout} ms` }, cors)
       return json(502, { error: 'vendor', reason: `the vendor could not be reached (${redact(String(error), secrets)})` }, cors)
@@ -323,6 +322,18 @@ function safeAtob(value: string): string {
 export function redact(text: string, secrets: string[]): string {
   for (const secret of [...secrets].sort((a, b) => b.length - a.length)) text = text.split(secret).join('[credential]')
   return text
+}
+
+/**
+ * `text` (an answer cut short) without its end where that end could begin a secret: the longest
+ * such end goes.
+ * @example
+ * withoutSecretStart('... "auth":"Bearer sk_li', ['sk_live_123456']) // '... "auth":"Bearer '
+ */
+function withoutSecretStart(text: string, secrets: string[]): string {
+  let cut = 0
+  for (const secret of secrets) for (let k = secret.length - 1; k > cut; k--) if (text.endsWith(secret.slice(0, k))) cut = k
+  return text.slice(0, text.length - cut)
 }
 
 export { toNodeListener } from './node.js'
